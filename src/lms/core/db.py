@@ -1,0 +1,131 @@
+"""Database mechanics: declarative base, UTC timestamps, engine and the per-request unit of work."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import DateTime, MetaData, String, event
+from sqlalchemy.dialects import mysql
+from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+from lms.core.ids import new_id
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stored as naive UTC (portable to MySQL DATETIME), always returned timezone-aware."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> Any:
+        if dialect.name in ("mysql", "mariadb"):
+            return dialect.type_descriptor(mysql.DATETIME(fsp=6))
+        return dialect.type_descriptor(DateTime())
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class IdMixin:
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+
+
+class TimestampMixin:
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime(), default=utcnow, onupdate=utcnow, nullable=False
+    )
+
+
+def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
+    """An engine tuned per backend. SQLite gets one connection: writes serialize, no 'database is locked'."""
+    if url.startswith("sqlite"):
+        engine = create_async_engine(
+            url, echo=echo, pool_size=1, max_overflow=0, pool_timeout=60,
+            connect_args={"timeout": 30},
+        )
+
+        @event.listens_for(engine.sync_engine, "connect")
+        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cursor = dbapi_conn.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+        return engine
+    kwargs: dict[str, Any] = {"pool_size": 10, "max_overflow": 20, "pool_pre_ping": True,
+                              "pool_recycle": 1800}
+    if url.startswith("mysql"):
+        # READ COMMITTED like PostgreSQL, so both backends behave alike under concurrency.
+        kwargs["isolation_level"] = "READ COMMITTED"
+        kwargs["connect_args"] = {"charset": "utf8mb4"}
+    return create_async_engine(url, echo=echo, **kwargs)
+
+
+class LMSSession(Session):
+    """Calls ``info["on_events_committed"]`` after a commit that wrote outbox events."""
+
+
+@event.listens_for(LMSSession, "after_commit")
+def _after_commit(session: Session) -> None:
+    if session.info.pop("events_pending", False):
+        callback = session.info.get("on_events_committed")
+        if callback is not None:
+            callback()
+
+
+def create_sessionmaker(engine: AsyncEngine,
+                        on_events_committed: Callable[[], None] | None = None) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False, sync_session_class=LMSSession,
+                              info={"on_events_committed": on_events_committed})
+
+
+async def unit_of_work(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """One session per request: commit once on success, roll back on any error. Services only flush."""
+    async with sessionmaker() as session:
+        try:
+            yield session
+            await session.commit()
+        except BaseException as exc:
+            if getattr(exc, "commit_changes", False):
+                await session.commit()
+            else:
+                await session.rollback()
+            raise
+
+
+def is_mysql(session: AsyncSession) -> bool:
+    return session.get_bind().dialect.name in ("mysql", "mariadb")
+
+
+def dialect_name(session: AsyncSession) -> str:
+    return session.get_bind().dialect.name

@@ -1,0 +1,213 @@
+"""Transactional outbox, the in-process event bus and the relay between them.
+
+A domain calls ``publish(session, ...)`` inside its unit of work, so the event row commits or rolls
+back with the change that caused it. The relay reads committed rows and hands each to every consumer
+subscribed to its type. Delivery is at least once; each consumer records the events it has processed
+(``processed_events``) in the same transaction as its effect, so a redelivery changes nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import traceback
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import structlog
+from sqlalchemy import JSON, Index, Integer, String, Text, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Mapped, mapped_column
+
+from lms.core.db import Base, UTCDateTime, utcnow
+from lms.core.ids import new_id
+
+if TYPE_CHECKING:
+    from lms.core.runtime import Runtime
+
+log = structlog.get_logger("lms.events")
+MAX_ATTEMPTS = 8
+
+
+class OutboxEvent(Base):
+    __tablename__ = "outbox_events"
+    __table_args__ = (Index("ix_outbox_events_pending", "published_at", "available_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    type: Mapped[str] = mapped_column(String(100), nullable=False)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    actor_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    key: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    available_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    dead_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class ProcessedEvent(Base):
+    __tablename__ = "processed_events"
+
+    consumer: Mapped[str] = mapped_column(String(100), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    processed_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+
+@dataclass(frozen=True)
+class Event:
+    id: str
+    type: str
+    occurred_at: datetime
+    version: int
+    actor_id: str | None
+    data: dict[str, Any]
+
+    def envelope(self) -> dict[str, Any]:
+        return {"id": self.id, "type": self.type, "occurred_at": self.occurred_at.isoformat(),
+                "version": self.version, "actor_id": self.actor_id, "data": self.data}
+
+
+def publish(session: AsyncSession, type: str, data: dict[str, Any], *, actor_id: str | None = None,
+            key: str | None = None, version: int = 1) -> OutboxEvent:
+    """Record an event in the caller's transaction. It is delivered only if that transaction commits."""
+    row = OutboxEvent(id=new_id(), type=type, version=version, actor_id=actor_id, key=key, data=data,
+                      occurred_at=utcnow(), available_at=utcnow())
+    session.add(row)
+    session.info["events_pending"] = True
+    return row
+
+
+Handler = Callable[["Runtime", AsyncSession, Event], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Consumer:
+    name: str
+    event_type: str
+    handler: Handler
+
+
+class EventBus:
+    """Which consumers react to which event types. Dispatch runs each in its own transaction."""
+
+    def __init__(self) -> None:
+        self.consumers: dict[str, list[Consumer]] = defaultdict(list)
+
+    def subscribe(self, event_type: str, name: str) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            self.consumers[event_type].append(Consumer(name, event_type, handler))
+            return handler
+        return register
+
+    async def dispatch(self, rt: Runtime, event: Event) -> list[str]:
+        """Run every consumer of this event that has not yet processed it. Returns the errors."""
+        errors: list[str] = []
+        for consumer in self.consumers.get(event.type, []):
+            try:
+                async with rt.sessionmaker() as session, session.begin():
+                    session.add(ProcessedEvent(consumer=consumer.name, event_id=event.id))
+                    try:
+                        await session.flush()
+                    except IntegrityError:
+                        await session.rollback()
+                        continue  # already processed: a redelivery changes nothing
+                    await consumer.handler(rt, session, event)
+            except Exception as exc:
+                rt.metrics.handler_failures.labels(consumer.name).inc()
+                log.warning("consumer_failed", consumer=consumer.name, event_id=event.id,
+                            event_type=event.type, error=repr(exc))
+                errors.append(f"{consumer.name}: {''.join(traceback.format_exception_only(exc)).strip()}")
+        return errors
+
+
+class OutboxRelay:
+    """Moves committed outbox rows to the bus. Rows are leased, so several relays never share a row."""
+
+    def __init__(self, rt: Runtime, *, batch_size: int = 100, lease_seconds: int = 60) -> None:
+        self.rt = rt
+        self.batch_size = batch_size
+        self.lease = timedelta(seconds=lease_seconds)
+        self._wake = asyncio.Event()
+        self._drain_lock = asyncio.Lock()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def _claim(self, sessionmaker: async_sessionmaker[AsyncSession]) -> list[Event]:
+        now = utcnow()
+        async with sessionmaker() as session, session.begin():
+            ids = list((await session.scalars(
+                select(OutboxEvent.id)
+                .where(OutboxEvent.published_at.is_(None), OutboxEvent.dead_at.is_(None),
+                       OutboxEvent.available_at <= now,
+                       or_(OutboxEvent.claimed_until.is_(None), OutboxEvent.claimed_until < now))
+                .order_by(OutboxEvent.id).limit(self.batch_size)
+            )).all())
+            if not ids:
+                return []
+            claimed: list[Event] = []
+            for event_id in ids:
+                # A conditional update is the lease: only one relay's update matches.
+                result = await session.execute(
+                    update(OutboxEvent)
+                    .where(OutboxEvent.id == event_id,
+                           or_(OutboxEvent.claimed_until.is_(None), OutboxEvent.claimed_until < now))
+                    .values(claimed_until=now + self.lease)
+                )
+                if getattr(result, "rowcount", 0) == 1:
+                    row = await session.get(OutboxEvent, event_id)
+                    assert row is not None
+                    claimed.append(Event(row.id, row.type, row.occurred_at, row.version, row.actor_id,
+                                         dict(row.data)))
+            return claimed
+
+    async def drain(self) -> int:
+        """Deliver everything that is due now. Returns how many events were handled."""
+        handled = 0
+        async with self._drain_lock:
+            while True:
+                batch = await self._claim(self.rt.sessionmaker)
+                if not batch:
+                    return handled
+                for event in batch:
+                    errors = await self.rt.bus.dispatch(self.rt, event)
+                    await self._settle(event, errors)
+                    handled += 1
+
+    async def _settle(self, event: Event, errors: list[str]) -> None:
+        async with self.rt.sessionmaker() as session, session.begin():
+            row = await session.get(OutboxEvent, event.id)
+            if row is None:
+                return
+            row.claimed_until = None
+            if not errors:
+                row.published_at = utcnow()
+                self.rt.metrics.events_published.labels(event.type).inc()
+                return
+            row.attempts += 1
+            row.last_error = "\n".join(errors)[:4000]
+            if row.attempts >= MAX_ATTEMPTS:
+                row.dead_at = utcnow()
+                log.error("event_dead", event_id=event.id, event_type=event.type, error=row.last_error)
+            else:
+                row.available_at = utcnow() + timedelta(seconds=min(300, 2 ** row.attempts))
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                await self.drain()
+            except Exception:
+                log.exception("relay_error")
+            self._wake.clear()
+            waiter = asyncio.ensure_future(self._wake.wait())
+            stopper = asyncio.ensure_future(stop.wait())
+            await asyncio.wait({waiter, stopper}, timeout=self.rt.settings.relay_poll_seconds,
+                               return_when=asyncio.FIRST_COMPLETED)
+            waiter.cancel()
+            stopper.cancel()

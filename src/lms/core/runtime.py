@@ -1,0 +1,58 @@
+"""Everything a process wires once at start-up: settings, database, Redis, mail, tokens, events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from lms.config import Settings
+from lms.core.cache import KeyValueStore, MemoryStore, RedisStore
+from lms.core.db import create_engine, create_sessionmaker
+from lms.core.events import EventBus, OutboxRelay
+from lms.core.mail import MailRenderer, MailSender, make_sender
+from lms.core.metrics import Metrics
+from lms.core.ratelimit import MemoryCounterStore, RateLimiter, RedisCounterStore
+from lms.core.tokens import JWTSigner, load_or_create_private_key
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+    redis: Redis | None
+    kv: KeyValueStore
+    limiter: RateLimiter
+    signer: JWTSigner
+    mail: MailSender
+    mail_renderer: MailRenderer
+    bus: EventBus
+    metrics: Metrics
+    relay: OutboxRelay = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.relay = OutboxRelay(self)
+        # Wake the relay as soon as a transaction that wrote events commits.
+        self.sessionmaker.kw["info"] = {"on_events_committed": self.relay.wake}
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+        if self.redis is not None:
+            await self.redis.aclose()
+
+
+def build_runtime(settings: Settings) -> Runtime:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(settings.async_database_url, echo=settings.database_echo)
+    redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+    kv: KeyValueStore = RedisStore(redis, settings.redis_prefix) if redis else MemoryStore()
+    counters = RedisCounterStore(redis, settings.redis_prefix) if redis else MemoryCounterStore()
+    pem = load_or_create_private_key(settings.jwt_private_key_file, settings.keys_dir)
+    signer = JWTSigner(pem, settings.jwt_issuer, settings.jwt_audience, settings.access_token_ttl_seconds)
+    return Runtime(
+        settings=settings, engine=engine, sessionmaker=create_sessionmaker(engine), redis=redis, kv=kv,
+        limiter=RateLimiter(counters), signer=signer, mail=make_sender(settings),
+        mail_renderer=MailRenderer(settings), bus=EventBus(), metrics=Metrics(),
+    )

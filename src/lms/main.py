@@ -1,0 +1,133 @@
+"""The application factory: wires the runtime, middleware, every domain's router and the web app."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, ORJSONResponse, Response
+from sqlalchemy import text
+
+from lms.auth import handlers as auth_handlers
+from lms.auth.router import router as auth_router
+from lms.config import Settings, parse_rate
+from lms.core.deps import RuntimeDep
+from lms.core.errors import install_error_handlers, problem_response
+from lms.core.events import EventBus
+from lms.core.logging import configure_logging
+from lms.core.middleware import RequestContextMiddleware
+from lms.core.ratelimit import RateLimitMiddleware
+from lms.core.runtime import Runtime, build_runtime
+from lms.core.spa import mount_spa
+from lms.users.router import router as users_router
+
+API_PREFIX = "/api/v1"
+
+# Each domain contributes its router and its event consumers.
+DOMAIN_ROUTERS: list[APIRouter] = [auth_router, users_router]
+DOMAIN_HANDLERS: list[Callable[[EventBus], None]] = [auth_handlers.register]
+
+
+def register_consumers(bus: EventBus) -> None:
+    for register in DOMAIN_HANDLERS:
+        register(bus)
+
+
+def default_web_dist() -> Path:
+    return Path(__file__).resolve().parents[2] / "web" / "dist"
+
+
+def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None,
+               configure_logs: bool = True) -> FastAPI:
+    settings = settings or (runtime.settings if runtime else Settings())
+    if configure_logs:
+        configure_logging(settings.log_level, json=settings.log_json)
+    rt = runtime or build_runtime(settings)
+    register_consumers(rt.bus)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        task = asyncio.create_task(rt.relay.run(stop)) if settings.run_relay_in_process else None
+        try:
+            yield
+        finally:
+            stop.set()
+            if task is not None:
+                await task
+            if runtime is None:
+                await rt.close()
+
+    app = FastAPI(
+        title=settings.site_name, version="1.0.0", lifespan=lifespan,
+        description="The API of JNTU GV LMS. Errors are RFC 9457 problem+json with a stable `code`.",
+        openapi_url=f"{API_PREFIX}/openapi.json", docs_url=None, redoc_url=None,
+        default_response_class=ORJSONResponse,
+    )
+    app.state.runtime = rt
+    install_error_handlers(app)
+
+    api = APIRouter(prefix=API_PREFIX)
+    for router in DOMAIN_ROUTERS:
+        api.include_router(router)
+    app.include_router(api)
+
+    @app.get("/api/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url=f"{API_PREFIX}/openapi.json", title=f"{settings.site_name} API")
+
+    @app.get("/healthz", tags=["ops"])
+    async def healthz() -> dict[str, str]:
+        """Liveness: the process answers."""
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["ops"], response_model=None)
+    async def readyz(rt: RuntimeDep) -> dict[str, Any] | Response:
+        """Readiness: the database answers, and Redis too when one is configured."""
+        checks: dict[str, str] = {}
+        try:
+            async with rt.engine.connect() as conn:
+                await asyncio.wait_for(conn.execute(text("SELECT 1")), timeout=3)
+            checks["database"] = "ok"
+        except Exception as exc:
+            checks["database"] = f"error: {type(exc).__name__}"
+        if rt.redis is not None:
+            try:
+                await asyncio.wait_for(rt.redis.ping(), timeout=3)
+                checks["redis"] = "ok"
+            except Exception as exc:
+                checks["redis"] = f"error: {type(exc).__name__}"
+        if all(v == "ok" for v in checks.values()):
+            return {"status": "ok", "checks": checks}
+        return problem_response(503, "service_unavailable", "Not ready",
+                                "A dependency is not reachable.", extra={"checks": checks})
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics(rt: RuntimeDep) -> Response:
+        return Response(rt.metrics.render(), media_type=rt.metrics.content_type)
+
+    @app.get("/.well-known/jwks.json", tags=["auth"])
+    async def jwks(rt: RuntimeDep) -> Response:
+        """The public keys that verify this server's access tokens."""
+        return ORJSONResponse(rt.signer.jwks(), headers={"Cache-Control": "public, max-age=300"})
+
+    mount_spa(app, settings.web_dist_dir or default_web_dist())
+
+    default_limit, default_window = parse_rate(settings.rate_limit_default)
+    auth_limit, auth_window = parse_rate(settings.rate_limit_auth)
+    app.add_middleware(
+        RateLimitMiddleware, limiter=rt.limiter, trust_proxy=settings.trust_proxy_headers,
+        enabled=settings.rate_limit_enabled,
+        groups=[
+            *[("auth", f"{API_PREFIX}/auth/{name}", auth_limit, auth_window)
+              for name in ("login", "register", "password-reset", "verify-email")],
+            ("api", "/api/", default_limit, default_window),
+        ],
+    )
+    app.add_middleware(RequestContextMiddleware, metrics=rt.metrics, max_body_bytes=settings.max_body_bytes)
+    return app

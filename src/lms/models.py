@@ -1,0 +1,8 @@
+"""Every table of every domain, imported in one place for Alembic and the test harness."""
+
+from lms.auth.models import OneTimeToken, RefreshToken
+from lms.core.db import Base
+from lms.core.events import OutboxEvent, ProcessedEvent
+from lms.users.models import User
+
+__all__ = ["Base", "OneTimeToken", "OutboxEvent", "ProcessedEvent", "RefreshToken", "User"]
