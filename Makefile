@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 $(UV):
 	@command -v python3 >/dev/null || { echo "python3 (3.11+) is required"; exit 1; }
 	python3 -m venv $(PY_VENV)
-	$(PY_VENV)/bin/python -m pip install --quiet --disable-pip-version-check "uv==0.9.*"
+	$(PY_VENV)/bin/python -m pip install --quiet --disable-pip-version-check "uv==0.13.9"
 
 install: $(UV)  ## create .venv and install the locked dependencies
 	$(UV) sync --frozen --inexact --all-groups

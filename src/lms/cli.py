@@ -24,7 +24,7 @@ def _settings() -> Settings:
 
 
 @app.command()
-def migrate(revision: Annotated[str, typer.Argument(help="Target revision")] = "head") -> None:
+def migrate(revision: Annotated[str, typer.Argument(help="Target revision")] = "heads") -> None:
     """Bring the database schema up to date (Alembic)."""
     from lms import migrate as m
 
@@ -76,8 +76,16 @@ def serve(
     import uvicorn
 
     s = _settings()
-    uvicorn.run("lms.asgi:app", host=host or s.host, port=port or s.port, workers=workers, reload=reload,
-                log_config=None, proxy_headers=s.trust_proxy_headers, server_header=False)
+    uvicorn.run(
+        "lms.asgi:app",
+        host=host or s.host,
+        port=port or s.port,
+        workers=workers,
+        reload=reload,
+        log_config=None,
+        proxy_headers=s.trust_proxy_headers,
+        server_header=False,
+    )
 
 
 @app.command()
@@ -92,8 +100,10 @@ def run() -> None:
         m.upgrade(s.database_url)
     accounts = asyncio.run(seed.seed_demo(s, progress=console))
     _print_accounts(accounts)
-    console.print(f"\n[bold]JNTU GV LMS is running at http://{s.host}:{s.port}[/bold]  "
-                  f"(API docs: http://{s.host}:{s.port}/api/docs; emails land in {s.mail_dir})\n")
+    console.print(
+        f"\n[bold]JNTU GV LMS is running at http://{s.host}:{s.port}[/bold]  "
+        f"(API docs: http://{s.host}:{s.port}/api/docs; emails land in {s.mail_dir})\n"
+    )
     serve(host=None, port=None, workers=1, reload=False)
 
 

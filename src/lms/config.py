@@ -105,8 +105,13 @@ def to_async_url(url: str) -> str:
     if not sep:
         raise ValueError(f"Not a database URL: {url!r}")
     base = scheme.split("+", 1)[0]
-    driver = {"sqlite": "sqlite+aiosqlite", "mysql": "mysql+asyncmy", "mariadb": "mysql+asyncmy",
-              "postgresql": "postgresql+asyncpg", "postgres": "postgresql+asyncpg"}.get(base)
+    driver = {
+        "sqlite": "sqlite+aiosqlite",
+        "mysql": "mysql+asyncmy",
+        "mariadb": "mysql+asyncmy",
+        "postgresql": "postgresql+asyncpg",
+        "postgres": "postgresql+asyncpg",
+    }.get(base)
     if driver is None:
         raise ValueError(f"Unsupported database {base!r}: use sqlite, mysql/mariadb or postgresql")
     return f"{driver}://{rest}"

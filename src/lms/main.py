@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, ORJSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlalchemy import text
 
 from lms.auth import handlers as auth_handlers
@@ -42,8 +42,9 @@ def default_web_dist() -> Path:
     return Path(__file__).resolve().parents[2] / "web" / "dist"
 
 
-def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None,
-               configure_logs: bool = True) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, *, runtime: Runtime | None = None, configure_logs: bool = True
+) -> FastAPI:
     settings = settings or (runtime.settings if runtime else Settings())
     if configure_logs:
         configure_logging(settings.log_level, json=settings.log_json)
@@ -64,10 +65,13 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
                 await rt.close()
 
     app = FastAPI(
-        title=settings.site_name, version="1.0.0", lifespan=lifespan,
+        title=settings.site_name,
+        version="1.0.0",
+        lifespan=lifespan,
         description="The API of JNTU GV LMS. Errors are RFC 9457 problem+json with a stable `code`.",
-        openapi_url=f"{API_PREFIX}/openapi.json", docs_url=None, redoc_url=None,
-        default_response_class=ORJSONResponse,
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.runtime = rt
     install_error_handlers(app)
@@ -104,8 +108,9 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
                 checks["redis"] = f"error: {type(exc).__name__}"
         if all(v == "ok" for v in checks.values()):
             return {"status": "ok", "checks": checks}
-        return problem_response(503, "service_unavailable", "Not ready",
-                                "A dependency is not reachable.", extra={"checks": checks})
+        return problem_response(
+            503, "service_unavailable", "Not ready", "A dependency is not reachable.", extra={"checks": checks}
+        )
 
     @app.get("/metrics", include_in_schema=False)
     async def metrics(rt: RuntimeDep) -> Response:
@@ -114,18 +119,22 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     @app.get("/.well-known/jwks.json", tags=["auth"])
     async def jwks(rt: RuntimeDep) -> Response:
         """The public keys that verify this server's access tokens."""
-        return ORJSONResponse(rt.signer.jwks(), headers={"Cache-Control": "public, max-age=300"})
+        return JSONResponse(rt.signer.jwks(), headers={"Cache-Control": "public, max-age=300"})
 
     mount_spa(app, settings.web_dist_dir or default_web_dist())
 
     default_limit, default_window = parse_rate(settings.rate_limit_default)
     auth_limit, auth_window = parse_rate(settings.rate_limit_auth)
     app.add_middleware(
-        RateLimitMiddleware, limiter=rt.limiter, trust_proxy=settings.trust_proxy_headers,
+        RateLimitMiddleware,
+        limiter=rt.limiter,
+        trust_proxy=settings.trust_proxy_headers,
         enabled=settings.rate_limit_enabled,
         groups=[
-            *[("auth", f"{API_PREFIX}/auth/{name}", auth_limit, auth_window)
-              for name in ("login", "register", "password-reset", "verify-email")],
+            *[
+                ("auth", f"{API_PREFIX}/auth/{name}", auth_limit, auth_window)
+                for name in ("login", "register", "password-reset", "verify-email")
+            ],
             ("api", "/api/", default_limit, default_window),
         ],
     )

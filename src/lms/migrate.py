@@ -1,4 +1,9 @@
-"""Run Alembic from code (the `lms migrate` command, start-up of `make run`, and tests)."""
+"""Run Alembic from code (the `lms migrate` command, start-up of `make run`, and tests).
+
+Each domain's migrations form a branch off the foundation (``down_revision="0001"`` or the domain it
+builds on, e.g. quizzes on courses), so domains can add migrations independently; we upgrade to
+``heads``.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +21,7 @@ def alembic_config(database_url: str) -> Config:
     return cfg
 
 
-def upgrade(database_url: str, revision: str = "head") -> None:
+def upgrade(database_url: str, revision: str = "heads") -> None:
     command.upgrade(alembic_config(database_url), revision)
 
 

@@ -31,9 +31,14 @@ async def create_admin(settings: Settings, *, email: str, password: str, full_na
                 existing.is_active = True
                 existing.password_hash = await hash_password(password, settings.bcrypt_rounds)
                 return False
-            await users_service.create(session, email=email, full_name=full_name, role=Role.ADMIN,
-                                       password_hash=await hash_password(password, settings.bcrypt_rounds),
-                                       verified=True)
+            await users_service.create(
+                session,
+                email=email,
+                full_name=full_name,
+                role=Role.ADMIN,
+                password_hash=await hash_password(password, settings.bcrypt_rounds),
+                verified=True,
+            )
             return True
     finally:
         await rt.close()
@@ -46,8 +51,14 @@ async def seed_demo(settings: Settings, *, progress: Console | None = None) -> l
         async with rt.sessionmaker() as session, session.begin():
             for role, email, password, name in DEMO_ACCOUNTS:
                 if await users_service.get_by_email(session, email) is None:
-                    await users_service.create(session, email=email, full_name=name, role=role, verified=True,
-                                               password_hash=await hash_password(password, settings.bcrypt_rounds))
+                    await users_service.create(
+                        session,
+                        email=email,
+                        full_name=name,
+                        role=role,
+                        verified=True,
+                        password_hash=await hash_password(password, settings.bcrypt_rounds),
+                    )
             await seed_demo_content(session, settings, progress)
     finally:
         await rt.close()

@@ -17,8 +17,9 @@ from lms.users.models import Role, User
 bearer = HTTPBearer(auto_error=False, description="Access token from POST /api/v1/auth/login")
 
 
-async def _claims(rt: RuntimeDep, request: Request,
-                  creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> AccessClaims | None:
+async def _claims(
+    rt: RuntimeDep, request: Request, creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+) -> AccessClaims | None:
     if creds is None:
         if request.headers.get("authorization"):
             raise NotAuthenticated("Use 'Authorization: Bearer <token>'.", code=ErrorCode.INVALID_TOKEN)
@@ -26,8 +27,9 @@ async def _claims(rt: RuntimeDep, request: Request,
     try:
         claims = rt.signer.verify(creds.credentials)
     except TokenError as exc:
-        raise NotAuthenticated(str(exc), code=ErrorCode.TOKEN_EXPIRED if exc.expired
-                               else ErrorCode.INVALID_TOKEN) from exc
+        raise NotAuthenticated(
+            str(exc), code=ErrorCode.TOKEN_EXPIRED if exc.expired else ErrorCode.INVALID_TOKEN
+        ) from exc
     if await rt.kv.get(f"revoked-jti:{claims.jti}"):
         raise NotAuthenticated("This session has ended; sign in again.", code=ErrorCode.INVALID_TOKEN)
     return claims

@@ -17,8 +17,11 @@ async def send_verification_email(rt: Runtime, session: AsyncSession, event: Eve
         return
     ttl = rt.settings.email_verify_ttl_seconds
     token = await auth_service.create_one_time_token(session, user, TokenPurpose.VERIFY_EMAIL, ttl)
-    await rt.mail.send(rt.mail_renderer.render("verify_email", user.email, full_name=user.full_name,
-                                               token=token, valid_hours=ttl // 3600))
+    await rt.mail.send(
+        rt.mail_renderer.render(
+            "verify_email", user.email, full_name=user.full_name, token=token, valid_hours=ttl // 3600
+        )
+    )
 
 
 async def send_password_reset_email(rt: Runtime, session: AsyncSession, event: Event) -> None:
@@ -27,8 +30,11 @@ async def send_password_reset_email(rt: Runtime, session: AsyncSession, event: E
         return
     ttl = rt.settings.password_reset_ttl_seconds
     token = await auth_service.create_one_time_token(session, user, TokenPurpose.PASSWORD_RESET, ttl)
-    await rt.mail.send(rt.mail_renderer.render("password_reset", user.email, full_name=user.full_name,
-                                               token=token, valid_minutes=ttl // 60))
+    await rt.mail.send(
+        rt.mail_renderer.render(
+            "password_reset", user.email, full_name=user.full_name, token=token, valid_minutes=ttl // 60
+        )
+    )
 
 
 async def send_account_exists_email(rt: Runtime, session: AsyncSession, event: Event) -> None:

@@ -35,17 +35,31 @@ def _ip(request: Request, rt: Runtime) -> str:
 
 def _token_response(rt: Runtime, response: Response, issued: service.IssuedTokens) -> TokenResponse:
     response.set_cookie(
-        rt.settings.refresh_cookie_name, issued.refresh_token, max_age=rt.settings.refresh_token_ttl_seconds,
-        path="/api/v1/auth", httponly=True, samesite="strict", secure=rt.settings.cookie_secure,
+        rt.settings.refresh_cookie_name,
+        issued.refresh_token,
+        max_age=rt.settings.refresh_token_ttl_seconds,
+        path="/api/v1/auth",
+        httponly=True,
+        samesite="strict",
+        secure=rt.settings.cookie_secure,
     )
     response.headers["Cache-Control"] = "no-store"
-    return TokenResponse(access_token=issued.access_token, expires_in=issued.expires_in,
-                         refresh_token=issued.refresh_token, user=UserRead.model_validate(issued.user))
+    return TokenResponse(
+        access_token=issued.access_token,
+        expires_in=issued.expires_in,
+        refresh_token=issued.refresh_token,
+        user=UserRead.model_validate(issued.user),
+    )
 
 
 def _clear_cookie(rt: Runtime, response: Response) -> None:
-    response.delete_cookie(rt.settings.refresh_cookie_name, path="/api/v1/auth", httponly=True,
-                           samesite="strict", secure=rt.settings.cookie_secure)
+    response.delete_cookie(
+        rt.settings.refresh_cookie_name,
+        path="/api/v1/auth",
+        httponly=True,
+        samesite="strict",
+        secure=rt.settings.cookie_secure,
+    )
 
 
 @router.post("/register", status_code=status.HTTP_202_ACCEPTED, response_model=RegisterResponse)
@@ -53,39 +67,64 @@ async def register(body: RegisterRequest, session: SessionDep, rt: RuntimeDep) -
     """Create a student account and email a verification link. The same answer is given for an email
     that is already registered (its owner is told by email instead), so accounts cannot be discovered."""
     await service.register(session, rt, email=body.email, password=body.password, full_name=body.full_name)
-    return RegisterResponse(message="Check your inbox: we sent a link to confirm your email address.",
-                            email=body.email.lower())
+    return RegisterResponse(
+        message="Check your inbox: we sent a link to confirm your email address.", email=body.email.lower()
+    )
 
 
 @router.post("/login", response_model=TokenResponse)
-async def login(body: LoginRequest, request: Request, response: Response, session: SessionDep,
-                rt: RuntimeDep) -> TokenResponse:
-    issued = await service.login(session, rt, email=body.email, password=body.password, ip=_ip(request, rt),
-                                 user_agent=request.headers.get("user-agent"))
+async def login(
+    body: LoginRequest, request: Request, response: Response, session: SessionDep, rt: RuntimeDep
+) -> TokenResponse:
+    issued = await service.login(
+        session,
+        rt,
+        email=body.email,
+        password=body.password,
+        ip=_ip(request, rt),
+        user_agent=request.headers.get("user-agent"),
+    )
     return _token_response(rt, response, issued)
 
 
 @router.post("/refresh", response_model=TokenResponse)
-async def refresh(request: Request, response: Response, session: SessionDep, rt: RuntimeDep,
-                  body: Annotated[RefreshRequest | None, Body()] = None) -> TokenResponse:
+async def refresh(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    rt: RuntimeDep,
+    body: Annotated[RefreshRequest | None, Body()] = None,
+) -> TokenResponse:
     """Exchange a refresh token (body or httpOnly cookie) for a new pair. Each token works once."""
     raw = (body.refresh_token if body else None) or request.cookies.get(rt.settings.refresh_cookie_name)
     if not raw:
         raise NotAuthenticated("No refresh token was given.", code=ErrorCode.INVALID_REFRESH_TOKEN)
-    issued = await service.refresh(session, rt, raw_token=raw, ip=_ip(request, rt),
-                                   user_agent=request.headers.get("user-agent"))
+    issued = await service.refresh(
+        session, rt, raw_token=raw, ip=_ip(request, rt), user_agent=request.headers.get("user-agent")
+    )
     return _token_response(rt, response, issued)
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
-async def logout(request: Request, session: SessionDep, rt: RuntimeDep, user: OptionalUser,
-                 body: Annotated[RefreshRequest | None, Body()] = None) -> Response:
+async def logout(
+    request: Request,
+    session: SessionDep,
+    rt: RuntimeDep,
+    user: OptionalUser,
+    body: Annotated[RefreshRequest | None, Body()] = None,
+) -> Response:
     raw = (body.refresh_token if body else None) or request.cookies.get(rt.settings.refresh_cookie_name)
     claims = getattr(request.state, "claims", None)
     if user is not None:
-        await service.logout(session, rt, user=user, session_id=claims.sid if claims else None,
-                             jti=claims.jti if claims else None, access_exp=claims.exp if claims else None,
-                             raw_refresh=raw)
+        await service.logout(
+            session,
+            rt,
+            user=user,
+            session_id=claims.sid if claims else None,
+            jti=claims.jti if claims else None,
+            access_exp=claims.exp if claims else None,
+            raw_refresh=raw,
+        )
     elif raw:
         await service.logout_by_refresh_token(session, raw_refresh=raw)
     response = Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -99,18 +138,29 @@ async def me(user: CurrentUser) -> UserRead:
 
 
 @router.post("/change-password", response_model=TokenResponse)
-async def change_password(body: ChangePasswordRequest, request: Request, response: Response,
-                          session: SessionDep, rt: RuntimeDep, user: CurrentUser) -> TokenResponse:
+async def change_password(
+    body: ChangePasswordRequest,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    rt: RuntimeDep,
+    user: CurrentUser,
+) -> TokenResponse:
     """Change the password. Every other session is signed out; this one gets new tokens."""
-    issued = await service.change_password(session, rt, user=user, current=body.current_password,
-                                           new=body.new_password, ip=_ip(request, rt),
-                                           user_agent=request.headers.get("user-agent"))
+    issued = await service.change_password(
+        session,
+        rt,
+        user=user,
+        current=body.current_password,
+        new=body.new_password,
+        ip=_ip(request, rt),
+        user_agent=request.headers.get("user-agent"),
+    )
     return _token_response(rt, response, issued)
 
 
 @router.post("/password-reset/request", status_code=status.HTTP_202_ACCEPTED, response_model=MessageResponse)
-async def password_reset_request(body: PasswordResetRequest, session: SessionDep,
-                                 rt: RuntimeDep) -> MessageResponse:
+async def password_reset_request(body: PasswordResetRequest, session: SessionDep, rt: RuntimeDep) -> MessageResponse:
     await service.request_password_reset(session, rt, email=body.email)
     return MessageResponse(message="If an account exists for that email, a reset link is on its way.")
 

@@ -47,8 +47,13 @@ async def _dummy_hash(rt: Runtime) -> str:
 def _check_password_policy(password: str, *, email: str = "", full_name: str = "") -> None:
     problem = password_problem(password, email=email, full_name=full_name)
     if problem:
-        raise BadRequest(problem, code=ErrorCode.WEAK_PASSWORD, status=422, title="Password not accepted",
-                         extra={"errors": [{"field": "password", "message": problem}]})
+        raise BadRequest(
+            problem,
+            code=ErrorCode.WEAK_PASSWORD,
+            status=422,
+            title="Password not accepted",
+            extra={"errors": [{"field": "password", "message": problem}]},
+        )
 
 
 async def register(session: AsyncSession, rt: Runtime, *, email: str, password: str, full_name: str) -> None:
@@ -61,11 +66,16 @@ async def register(session: AsyncSession, rt: Runtime, *, email: str, password: 
         # Tell the owner by email instead of telling the caller.
         events.publish(session, "auth.registration_duplicate", {"user_id": existing.id}, key=existing.id)
         return
-    user = await users_service.create(session, email=email, full_name=full_name,
-                                      password_hash=password_hash, role=Role.STUDENT)
-    events.publish(session, "user.registered",
-                   {"user_id": user.id, "email": user.email, "full_name": user.full_name, "role": user.role},
-                   actor_id=user.id, key=user.id)
+    user = await users_service.create(
+        session, email=email, full_name=full_name, password_hash=password_hash, role=Role.STUDENT
+    )
+    events.publish(
+        session,
+        "user.registered",
+        {"user_id": user.id, "email": user.email, "full_name": user.full_name, "role": user.role},
+        actor_id=user.id,
+        key=user.id,
+    )
 
 
 async def _check_login_throttle(rt: Runtime, email: str, ip: str) -> None:
@@ -78,40 +88,51 @@ async def _check_login_throttle(rt: Runtime, email: str, ip: str) -> None:
     for key, limit, window in checks:
         hit = await rt.limiter.peek(key, limit, window)
         if hit.count >= limit:
-            raise RateLimited(hit.reset_in, "Too many failed sign-in attempts. "
-                              f"Try again in {hit.reset_in} seconds or reset your password.",
-                              code=ErrorCode.TOO_MANY_LOGIN_FAILURES)
+            raise RateLimited(
+                hit.reset_in,
+                f"Too many failed sign-in attempts. Try again in {hit.reset_in} seconds or reset your password.",
+                code=ErrorCode.TOO_MANY_LOGIN_FAILURES,
+            )
 
 
 async def _record_login_failure(rt: Runtime, email: str, ip: str) -> None:
     s = rt.settings
     await rt.limiter.hit(f"login-fail:acct:{email}", s.login_failures_per_account_hour, 3600)
-    await rt.limiter.hit(f"login-fail:acct-ip:{email}:{ip}", s.login_failures_per_account_ip,
-                         s.login_failures_per_account_ip_window)
+    await rt.limiter.hit(
+        f"login-fail:acct-ip:{email}:{ip}", s.login_failures_per_account_ip, s.login_failures_per_account_ip_window
+    )
     await rt.limiter.hit(f"login-fail:ip:{ip}", s.login_failures_per_ip, 900)
 
 
-async def _new_refresh_token(session: AsyncSession, rt: Runtime, user: User, family_id: str,
-                             ip: str | None, user_agent: str | None) -> str:
+async def _new_refresh_token(
+    session: AsyncSession, rt: Runtime, user: User, family_id: str, ip: str | None, user_agent: str | None
+) -> str:
     raw = new_opaque_token()
-    session.add(RefreshToken(
-        user_id=user.id, family_id=family_id, token_hash=hash_token(raw),
-        expires_at=utcnow() + timedelta(seconds=rt.settings.refresh_token_ttl_seconds),
-        ip=ip, user_agent=(user_agent or "")[:300] or None,
-    ))
+    session.add(
+        RefreshToken(
+            user_id=user.id,
+            family_id=family_id,
+            token_hash=hash_token(raw),
+            expires_at=utcnow() + timedelta(seconds=rt.settings.refresh_token_ttl_seconds),
+            ip=ip,
+            user_agent=(user_agent or "")[:300] or None,
+        )
+    )
     await session.flush()
     return raw
 
 
-async def _issue(session: AsyncSession, rt: Runtime, user: User, family_id: str, ip: str | None,
-                 user_agent: str | None) -> IssuedTokens:
+async def _issue(
+    session: AsyncSession, rt: Runtime, user: User, family_id: str, ip: str | None, user_agent: str | None
+) -> IssuedTokens:
     refresh = await _new_refresh_token(session, rt, user, family_id, ip, user_agent)
     access, ttl = rt.signer.issue(user_id=user.id, email=user.email, role=user.role, session_id=family_id)
     return IssuedTokens(access, ttl, refresh, user)
 
 
-async def login(session: AsyncSession, rt: Runtime, *, email: str, password: str, ip: str,
-                user_agent: str | None) -> IssuedTokens:
+async def login(
+    session: AsyncSession, rt: Runtime, *, email: str, password: str, ip: str, user_agent: str | None
+) -> IssuedTokens:
     email = users_service.normalize_email(email)
     await _check_login_throttle(rt, email, ip)
     user = await users_service.get_by_email(session, email)
@@ -120,18 +141,22 @@ async def login(session: AsyncSession, rt: Runtime, *, email: str, password: str
         await _record_login_failure(rt, email, ip)
         raise NotAuthenticated("The email or password is incorrect.", code=ErrorCode.INVALID_CREDENTIALS)
     if not user.is_active:
-        raise LMSError("This account has been deactivated. Contact the LMS administrator.",
-                       code=ErrorCode.ACCOUNT_DISABLED, status=403, title="Account disabled")
+        raise LMSError(
+            "This account has been deactivated. Contact the LMS administrator.",
+            code=ErrorCode.ACCOUNT_DISABLED,
+            status=403,
+            title="Account disabled",
+        )
     await rt.limiter.reset(f"login-fail:acct-ip:{email}:{ip}", rt.settings.login_failures_per_account_ip_window)
     user.last_login_at = utcnow()
     return await _issue(session, rt, user, new_id(), ip, user_agent)
 
 
-async def refresh(session: AsyncSession, rt: Runtime, *, raw_token: str, ip: str | None,
-                  user_agent: str | None) -> IssuedTokens:
+async def refresh(
+    session: AsyncSession, rt: Runtime, *, raw_token: str, ip: str | None, user_agent: str | None
+) -> IssuedTokens:
     """Rotate a refresh token. Presenting an already-rotated token revokes its whole family."""
-    invalid = NotAuthenticated("The refresh token is not valid; sign in again.",
-                               code=ErrorCode.INVALID_REFRESH_TOKEN)
+    invalid = NotAuthenticated("The refresh token is not valid; sign in again.", code=ErrorCode.INVALID_REFRESH_TOKEN)
     row = await session.scalar(select(RefreshToken).where(RefreshToken.token_hash == hash_token(raw_token)))
     if row is None:
         raise invalid
@@ -140,14 +165,15 @@ async def refresh(session: AsyncSession, rt: Runtime, *, raw_token: str, ip: str
         raise invalid
     # Conditional update: of two concurrent uses, exactly one wins; the other is a reuse.
     claimed = await session.execute(
-        update(RefreshToken).where(RefreshToken.id == row.id, RefreshToken.used_at.is_(None))
-        .values(used_at=now)
+        update(RefreshToken).where(RefreshToken.id == row.id, RefreshToken.used_at.is_(None)).values(used_at=now)
     )
     if getattr(claimed, "rowcount", 0) != 1:
         await revoke_family(session, row.family_id)
         log.warning("refresh_token_reuse", user_id=row.user_id, family_id=row.family_id)
-        reused = NotAuthenticated("This refresh token was already used; every session of it has been "
-                                  "signed out. Sign in again.", code=ErrorCode.REFRESH_TOKEN_REUSED)
+        reused = NotAuthenticated(
+            "This refresh token was already used; every session of it has been signed out. Sign in again.",
+            code=ErrorCode.REFRESH_TOKEN_REUSED,
+        )
         reused.commit_changes = True  # the revocation must persist although the request fails
         raise reused
     user = await users_service.get(session, row.user_id)
@@ -157,26 +183,41 @@ async def refresh(session: AsyncSession, rt: Runtime, *, raw_token: str, ip: str
 
 
 async def revoke_family(session: AsyncSession, family_id: str) -> None:
-    await session.execute(update(RefreshToken).where(RefreshToken.family_id == family_id,
-                                                     RefreshToken.revoked_at.is_(None))
-                          .values(revoked_at=utcnow()))
+    await session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
 
 
 async def revoke_all_sessions(session: AsyncSession, user: User) -> None:
-    await session.execute(update(RefreshToken).where(RefreshToken.user_id == user.id,
-                                                     RefreshToken.revoked_at.is_(None))
-                          .values(revoked_at=utcnow()))
+    await session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.user_id == user.id, RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
     user.tokens_valid_after = utcnow()
 
 
-async def logout(session: AsyncSession, rt: Runtime, *, user: User, session_id: str | None, jti: str | None,
-                 access_exp: int | None, raw_refresh: str | None) -> None:
+async def logout(
+    session: AsyncSession,
+    rt: Runtime,
+    *,
+    user: User,
+    session_id: str | None,
+    jti: str | None,
+    access_exp: int | None,
+    raw_refresh: str | None,
+) -> None:
     """End this session: its refresh family is revoked and the access token refused until it expires."""
     if session_id:
         await revoke_family(session, session_id)
     if raw_refresh:
-        row = await session.scalar(select(RefreshToken).where(RefreshToken.token_hash == hash_token(raw_refresh),
-                                                              RefreshToken.user_id == user.id))
+        row = await session.scalar(
+            select(RefreshToken).where(
+                RefreshToken.token_hash == hash_token(raw_refresh), RefreshToken.user_id == user.id
+            )
+        )
         if row is not None:
             await revoke_family(session, row.family_id)
     if jti and access_exp:
@@ -185,12 +226,16 @@ async def logout(session: AsyncSession, rt: Runtime, *, user: User, session_id: 
             await rt.kv.set(f"revoked-jti:{jti}", "1", ttl)
 
 
-async def change_password(session: AsyncSession, rt: Runtime, *, user: User, current: str, new: str,
-                          ip: str | None, user_agent: str | None) -> IssuedTokens:
+async def change_password(
+    session: AsyncSession, rt: Runtime, *, user: User, current: str, new: str, ip: str | None, user_agent: str | None
+) -> IssuedTokens:
     """Change the password, sign out every session, and start a fresh one for the caller."""
     if not await verify_password(current, user.password_hash):
-        raise BadRequest("The current password is incorrect.", code=ErrorCode.INVALID_CREDENTIALS,
-                         extra={"errors": [{"field": "current_password", "message": "Incorrect password."}]})
+        raise BadRequest(
+            "The current password is incorrect.",
+            code=ErrorCode.INVALID_CREDENTIALS,
+            extra={"errors": [{"field": "current_password", "message": "Incorrect password."}]},
+        )
     _check_password_policy(new, email=user.email, full_name=user.full_name)
     user.password_hash = await hash_password(new, rt.settings.bcrypt_rounds)
     await revoke_all_sessions(session, user)
@@ -205,26 +250,33 @@ async def request_password_reset(session: AsyncSession, rt: Runtime, *, email: s
         events.publish(session, "auth.password_reset_requested", {"user_id": user.id}, key=user.id)
 
 
-async def create_one_time_token(session: AsyncSession, user: User, purpose: TokenPurpose,
-                                ttl_seconds: int) -> str:
+async def create_one_time_token(session: AsyncSession, user: User, purpose: TokenPurpose, ttl_seconds: int) -> str:
     raw = new_opaque_token()
-    session.add(OneTimeToken(user_id=user.id, purpose=purpose.value, token_hash=hash_token(raw),
-                             expires_at=utcnow() + timedelta(seconds=ttl_seconds)))
+    session.add(
+        OneTimeToken(
+            user_id=user.id,
+            purpose=purpose.value,
+            token_hash=hash_token(raw),
+            expires_at=utcnow() + timedelta(seconds=ttl_seconds),
+        )
+    )
     await session.flush()
     return raw
 
 
 async def _consume(session: AsyncSession, raw: str, purpose: TokenPurpose) -> User:
-    invalid = BadRequest("This link is invalid, already used or expired. Ask for a new one.",
-                         code=ErrorCode.INVALID_ONE_TIME_TOKEN)
-    row = await session.scalar(select(OneTimeToken).where(OneTimeToken.token_hash == hash_token(raw),
-                                                          OneTimeToken.purpose == purpose.value))
+    invalid = BadRequest(
+        "This link is invalid, already used or expired. Ask for a new one.", code=ErrorCode.INVALID_ONE_TIME_TOKEN
+    )
+    row = await session.scalar(
+        select(OneTimeToken).where(OneTimeToken.token_hash == hash_token(raw), OneTimeToken.purpose == purpose.value)
+    )
     now = utcnow()
     if row is None or row.used_at is not None or row.expires_at <= now:
         raise invalid
-    used = await session.execute(update(OneTimeToken)
-                                 .where(OneTimeToken.id == row.id, OneTimeToken.used_at.is_(None))
-                                 .values(used_at=now))
+    used = await session.execute(
+        update(OneTimeToken).where(OneTimeToken.id == row.id, OneTimeToken.used_at.is_(None)).values(used_at=now)
+    )
     if getattr(used, "rowcount", 0) != 1:
         raise invalid
     user = await users_service.get(session, row.user_id)

@@ -60,16 +60,18 @@ class IdMixin:
 
 class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
-    updated_at: Mapped[datetime] = mapped_column(
-        UTCDateTime(), default=utcnow, onupdate=utcnow, nullable=False
-    )
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow, nullable=False)
 
 
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     """An engine tuned per backend. SQLite gets one connection: writes serialize, no 'database is locked'."""
     if url.startswith("sqlite"):
         engine = create_async_engine(
-            url, echo=echo, pool_size=1, max_overflow=0, pool_timeout=60,
+            url,
+            echo=echo,
+            pool_size=1,
+            max_overflow=0,
+            pool_timeout=60,
             connect_args={"timeout": 30},
         )
 
@@ -82,8 +84,7 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
             cursor.close()
 
         return engine
-    kwargs: dict[str, Any] = {"pool_size": 10, "max_overflow": 20, "pool_pre_ping": True,
-                              "pool_recycle": 1800}
+    kwargs: dict[str, Any] = {"pool_size": 10, "max_overflow": 20, "pool_pre_ping": True, "pool_recycle": 1800}
     if url.startswith("mysql"):
         # READ COMMITTED like PostgreSQL, so both backends behave alike under concurrency.
         kwargs["isolation_level"] = "READ COMMITTED"
@@ -103,10 +104,16 @@ def _after_commit(session: Session) -> None:
             callback()
 
 
-def create_sessionmaker(engine: AsyncEngine,
-                        on_events_committed: Callable[[], None] | None = None) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False, sync_session_class=LMSSession,
-                              info={"on_events_committed": on_events_committed})
+def create_sessionmaker(
+    engine: AsyncEngine, on_events_committed: Callable[[], None] | None = None
+) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(
+        engine,
+        expire_on_commit=False,
+        autoflush=False,
+        sync_session_class=LMSSession,
+        info={"on_events_committed": on_events_committed},
+    )
 
 
 async def unit_of_work(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:

@@ -100,13 +100,22 @@ class RateLimited(LMSError):
     status, code, title = 429, ErrorCode.RATE_LIMITED, "Too many requests"
 
     def __init__(self, retry_after: int, detail: str | None = None, *, code: ErrorCode | None = None) -> None:
-        super().__init__(detail or f"Too many requests; try again in {retry_after} seconds.", code=code,
-                         headers={"Retry-After": str(max(1, retry_after))})
+        super().__init__(
+            detail or f"Too many requests; try again in {retry_after} seconds.",
+            code=code,
+            headers={"Retry-After": str(max(1, retry_after))},
+        )
 
 
 def problem_response(
-    status: int, code: str, title: str, detail: str, *, instance: str | None = None,
-    headers: dict[str, str] | None = None, extra: dict[str, Any] | None = None,
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    *,
+    instance: str | None = None,
+    headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> JSONResponse:
     body: dict[str, Any] = {
         "type": f"https://lms.jntugv.edu.in/problems/{code.replace('_', '-')}",
@@ -141,20 +150,36 @@ def _field_path(loc: tuple[Any, ...]) -> str:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(LMSError)
     async def _lms_error(request: Request, exc: LMSError) -> JSONResponse:
-        return problem_response(exc.status, exc.code.value, exc.title, exc.detail,
-                                instance=request.url.path, headers=exc.headers, extra=exc.extra)
+        return problem_response(
+            exc.status,
+            exc.code.value,
+            exc.title,
+            exc.detail,
+            instance=request.url.path,
+            headers=exc.headers,
+            extra=exc.extra,
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = exc.errors()
         if any(e.get("type") == "json_invalid" for e in errors):
-            return problem_response(400, ErrorCode.MALFORMED_JSON.value, "Malformed JSON",
-                                    "The request body is not valid JSON.", instance=request.url.path)
-        fields = [{"field": _field_path(tuple(e.get("loc", ()))), "message": str(e.get("msg", ""))}
-                  for e in errors]
-        return problem_response(422, ErrorCode.VALIDATION_ERROR.value, "Validation failed",
-                                "One or more fields are invalid.", instance=request.url.path,
-                                extra={"errors": fields})
+            return problem_response(
+                400,
+                ErrorCode.MALFORMED_JSON.value,
+                "Malformed JSON",
+                "The request body is not valid JSON.",
+                instance=request.url.path,
+            )
+        fields = [{"field": _field_path(tuple(e.get("loc", ()))), "message": str(e.get("msg", ""))} for e in errors]
+        return problem_response(
+            422,
+            ErrorCode.VALIDATION_ERROR.value,
+            "Validation failed",
+            "One or more fields are invalid.",
+            instance=request.url.path,
+            extra={"errors": fields},
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -162,5 +187,6 @@ def install_error_handlers(app: FastAPI) -> None:
         detail = exc.detail if isinstance(exc.detail, str) else title
         if exc.status_code == 404 and detail == "Not Found":
             detail = "No such resource."
-        return problem_response(exc.status_code, code.value, title, detail,
-                                instance=request.url.path, headers=dict(exc.headers or {}))
+        return problem_response(
+            exc.status_code, code.value, title, detail, instance=request.url.path, headers=dict(exc.headers or {})
+        )

@@ -69,15 +69,36 @@ class Event:
     data: dict[str, Any]
 
     def envelope(self) -> dict[str, Any]:
-        return {"id": self.id, "type": self.type, "occurred_at": self.occurred_at.isoformat(),
-                "version": self.version, "actor_id": self.actor_id, "data": self.data}
+        return {
+            "id": self.id,
+            "type": self.type,
+            "occurred_at": self.occurred_at.isoformat(),
+            "version": self.version,
+            "actor_id": self.actor_id,
+            "data": self.data,
+        }
 
 
-def publish(session: AsyncSession, type: str, data: dict[str, Any], *, actor_id: str | None = None,
-            key: str | None = None, version: int = 1) -> OutboxEvent:
+def publish(
+    session: AsyncSession,
+    type: str,
+    data: dict[str, Any],
+    *,
+    actor_id: str | None = None,
+    key: str | None = None,
+    version: int = 1,
+) -> OutboxEvent:
     """Record an event in the caller's transaction. It is delivered only if that transaction commits."""
-    row = OutboxEvent(id=new_id(), type=type, version=version, actor_id=actor_id, key=key, data=data,
-                      occurred_at=utcnow(), available_at=utcnow())
+    row = OutboxEvent(
+        id=new_id(),
+        type=type,
+        version=version,
+        actor_id=actor_id,
+        key=key,
+        data=data,
+        occurred_at=utcnow(),
+        available_at=utcnow(),
+    )
     session.add(row)
     session.info["events_pending"] = True
     return row
@@ -103,6 +124,7 @@ class EventBus:
         def register(handler: Handler) -> Handler:
             self.consumers[event_type].append(Consumer(name, event_type, handler))
             return handler
+
         return register
 
     async def dispatch(self, rt: Runtime, event: Event) -> list[str]:
@@ -120,8 +142,9 @@ class EventBus:
                     await consumer.handler(rt, session, event)
             except Exception as exc:
                 rt.metrics.handler_failures.labels(consumer.name).inc()
-                log.warning("consumer_failed", consumer=consumer.name, event_id=event.id,
-                            event_type=event.type, error=repr(exc))
+                log.warning(
+                    "consumer_failed", consumer=consumer.name, event_id=event.id, event_type=event.type, error=repr(exc)
+                )
                 errors.append(f"{consumer.name}: {''.join(traceback.format_exception_only(exc)).strip()}")
         return errors
 
@@ -142,13 +165,21 @@ class OutboxRelay:
     async def _claim(self, sessionmaker: async_sessionmaker[AsyncSession]) -> list[Event]:
         now = utcnow()
         async with sessionmaker() as session, session.begin():
-            ids = list((await session.scalars(
-                select(OutboxEvent.id)
-                .where(OutboxEvent.published_at.is_(None), OutboxEvent.dead_at.is_(None),
-                       OutboxEvent.available_at <= now,
-                       or_(OutboxEvent.claimed_until.is_(None), OutboxEvent.claimed_until < now))
-                .order_by(OutboxEvent.id).limit(self.batch_size)
-            )).all())
+            ids = list(
+                (
+                    await session.scalars(
+                        select(OutboxEvent.id)
+                        .where(
+                            OutboxEvent.published_at.is_(None),
+                            OutboxEvent.dead_at.is_(None),
+                            OutboxEvent.available_at <= now,
+                            or_(OutboxEvent.claimed_until.is_(None), OutboxEvent.claimed_until < now),
+                        )
+                        .order_by(OutboxEvent.id)
+                        .limit(self.batch_size)
+                    )
+                ).all()
+            )
             if not ids:
                 return []
             claimed: list[Event] = []
@@ -156,15 +187,16 @@ class OutboxRelay:
                 # A conditional update is the lease: only one relay's update matches.
                 result = await session.execute(
                     update(OutboxEvent)
-                    .where(OutboxEvent.id == event_id,
-                           or_(OutboxEvent.claimed_until.is_(None), OutboxEvent.claimed_until < now))
+                    .where(
+                        OutboxEvent.id == event_id,
+                        or_(OutboxEvent.claimed_until.is_(None), OutboxEvent.claimed_until < now),
+                    )
                     .values(claimed_until=now + self.lease)
                 )
                 if getattr(result, "rowcount", 0) == 1:
                     row = await session.get(OutboxEvent, event_id)
                     assert row is not None
-                    claimed.append(Event(row.id, row.type, row.occurred_at, row.version, row.actor_id,
-                                         dict(row.data)))
+                    claimed.append(Event(row.id, row.type, row.occurred_at, row.version, row.actor_id, dict(row.data)))
             return claimed
 
     async def drain(self) -> int:
@@ -196,7 +228,7 @@ class OutboxRelay:
                 row.dead_at = utcnow()
                 log.error("event_dead", event_id=event.id, event_type=event.type, error=row.last_error)
             else:
-                row.available_at = utcnow() + timedelta(seconds=min(300, 2 ** row.attempts))
+                row.available_at = utcnow() + timedelta(seconds=min(300, 2**row.attempts))
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
@@ -207,7 +239,8 @@ class OutboxRelay:
             self._wake.clear()
             waiter = asyncio.ensure_future(self._wake.wait())
             stopper = asyncio.ensure_future(stop.wait())
-            await asyncio.wait({waiter, stopper}, timeout=self.rt.settings.relay_poll_seconds,
-                               return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait(
+                {waiter, stopper}, timeout=self.rt.settings.relay_poll_seconds, return_when=asyncio.FIRST_COMPLETED
+            )
             waiter.cancel()
             stopper.cancel()

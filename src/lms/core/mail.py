@@ -51,9 +51,14 @@ class SMTPSender:
     async def send(self, mail: OutgoingMail) -> str:
         msg = _build(mail, self.s.mail_from)
         await aiosmtplib.send(
-            msg, hostname=self.s.smtp_host, port=self.s.smtp_port,
-            username=self.s.smtp_username or None, password=self.s.smtp_password or None,
-            start_tls=self.s.smtp_starttls, use_tls=self.s.smtp_use_tls, timeout=self.s.smtp_timeout_seconds,
+            msg,
+            hostname=self.s.smtp_host,
+            port=self.s.smtp_port,
+            username=self.s.smtp_username or None,
+            password=self.s.smtp_password or None,
+            start_tls=self.s.smtp_starttls,
+            use_tls=self.s.smtp_use_tls,
+            timeout=self.s.smtp_timeout_seconds,
         )
         return str(msg["Message-ID"])
 
@@ -77,12 +82,19 @@ class FileSender:
 class MailRenderer:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.env = Environment(loader=PackageLoader("lms", "templates/email"),
-                               autoescape=select_autoescape(["html"]), undefined=StrictUndefined)
+        self.env = Environment(
+            loader=PackageLoader("lms", "templates/email"),
+            autoescape=select_autoescape(["html"]),
+            undefined=StrictUndefined,
+        )
 
     def render(self, template: str, to: str, **context: Any) -> OutgoingMail:
-        ctx = {"site_name": self.settings.site_name, "institution": self.settings.institution_name,
-               "public_url": self.settings.public_url.rstrip("/"), **context}
+        ctx = {
+            "site_name": self.settings.site_name,
+            "institution": self.settings.institution_name,
+            "public_url": self.settings.public_url.rstrip("/"),
+            **context,
+        }
         subject = self.env.get_template(f"{template}.subject.txt").render(ctx).strip()
         text = self.env.get_template(f"{template}.txt").render(ctx)
         html = self.env.get_template(f"{template}.html").render(ctx)

@@ -85,17 +85,31 @@ class RequestContextMiddleware:
         route: Any = scope.get("route")
         template = getattr(route, "path_format", None) or getattr(route, "path", None) or "<unmatched>"
         self.metrics.observe(scope["method"], template, status, elapsed)
-        log.info("request", method=scope["method"], path=scope.get("path"), route=template, status=status,
-                 duration_ms=round(elapsed * 1000, 2))
+        log.info(
+            "request",
+            method=scope["method"],
+            path=scope.get("path"),
+            route=template,
+            status=status,
+            duration_ms=round(elapsed * 1000, 2),
+        )
 
     @staticmethod
     async def _send_problem(send: Send, status: int, request_id: str) -> None:
         if status == 413:
-            resp = problem_response(413, ErrorCode.BODY_TOO_LARGE.value, "Request body too large",
-                                    "The request body exceeds the size this server accepts.")
+            resp = problem_response(
+                413,
+                ErrorCode.BODY_TOO_LARGE.value,
+                "Request body too large",
+                "The request body exceeds the size this server accepts.",
+            )
         else:
-            resp = problem_response(500, ErrorCode.INTERNAL_ERROR.value, "Internal server error",
-                                    "Something went wrong on our side. It has been logged; please try again.")
+            resp = problem_response(
+                500,
+                ErrorCode.INTERNAL_ERROR.value,
+                "Internal server error",
+                "Something went wrong on our side. It has been logged; please try again.",
+            )
         raw = [(k, v) for k, v in resp.raw_headers] + [(b"x-request-id", request_id.encode())]
         await send({"type": "http.response.start", "status": status, "headers": raw})
         await send({"type": "http.response.body", "body": resp.body})

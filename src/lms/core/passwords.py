@@ -31,7 +31,7 @@ def hash_password_sync(password: str, rounds: int) -> str:
 def verify_password_sync(password: str, stored: str) -> bool:
     if not stored.startswith(PREFIX):
         return False
-    return bcrypt.checkpw(_prehash(password), stored[len(PREFIX):].encode("ascii"))
+    return bcrypt.checkpw(_prehash(password), stored[len(PREFIX) :].encode("ascii"))
 
 
 async def hash_password(password: str, rounds: int) -> str:
@@ -44,7 +44,7 @@ async def verify_password(password: str, stored: str) -> bool:
 
 def needs_rehash(stored: str, rounds: int) -> bool:
     try:
-        return int(stored[len(PREFIX):].split("$")[2]) != rounds
+        return int(stored[len(PREFIX) :].split("$")[2]) != rounds
     except (IndexError, ValueError):
         return True
 

@@ -115,7 +115,7 @@ def client_ip(scope: Scope, *, trust_proxy: bool) -> str:
     if trust_proxy:
         for name, value in scope.get("headers") or []:
             if name == b"x-forwarded-for":
-                return value.decode("latin-1").split(",")[0].strip()
+                return str(value.decode("latin-1").split(",")[0].strip())
     client = scope.get("client")
     return client[0] if client else "unknown"
 
@@ -123,8 +123,15 @@ def client_ip(scope: Scope, *, trust_proxy: bool) -> str:
 class RateLimitMiddleware:
     """Per-client request budget by route group (seed's gateway rule), with RateLimit-* headers."""
 
-    def __init__(self, app: ASGIApp, *, limiter: RateLimiter, groups: list[tuple[str, str, int, int]],
-                 trust_proxy: bool, enabled: bool = True) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        limiter: RateLimiter,
+        groups: list[tuple[str, str, int, int]],
+        trust_proxy: bool,
+        enabled: bool = True,
+    ) -> None:
         # groups: (name, path prefix, limit, window); the first matching prefix wins.
         self.app = app
         self.limiter = limiter
@@ -150,12 +157,15 @@ class RateLimitMiddleware:
             (b"ratelimit-policy", f"{limit};w={window}".encode()),
         ]
         if not hit.allowed:
-            resp = problem_response(429, ErrorCode.RATE_LIMITED.value, "Too many requests",
-                                    f"Rate limit of {limit} requests per {window} seconds exceeded; "
-                                    f"try again in {hit.reset_in} seconds.",
-                                    instance=path, headers={"Retry-After": str(hit.reset_in)})
-            await send({"type": "http.response.start", "status": 429,
-                        "headers": [*resp.raw_headers, *headers]})
+            resp = problem_response(
+                429,
+                ErrorCode.RATE_LIMITED.value,
+                "Too many requests",
+                f"Rate limit of {limit} requests per {window} seconds exceeded; try again in {hit.reset_in} seconds.",
+                instance=path,
+                headers={"Retry-After": str(hit.reset_in)},
+            )
+            await send({"type": "http.response.start", "status": 429, "headers": [*resp.raw_headers, *headers]})
             await send({"type": "http.response.body", "body": resp.body})
             return
 

@@ -52,7 +52,15 @@ def build_runtime(settings: Settings) -> Runtime:
     pem = load_or_create_private_key(settings.jwt_private_key_file, settings.keys_dir)
     signer = JWTSigner(pem, settings.jwt_issuer, settings.jwt_audience, settings.access_token_ttl_seconds)
     return Runtime(
-        settings=settings, engine=engine, sessionmaker=create_sessionmaker(engine), redis=redis, kv=kv,
-        limiter=RateLimiter(counters), signer=signer, mail=make_sender(settings),
-        mail_renderer=MailRenderer(settings), bus=EventBus(), metrics=Metrics(),
+        settings=settings,
+        engine=engine,
+        sessionmaker=create_sessionmaker(engine),
+        redis=redis,
+        kv=kv,
+        limiter=RateLimiter(counters),
+        signer=signer,
+        mail=make_sender(settings),
+        mail_renderer=MailRenderer(settings),
+        bus=EventBus(),
+        metrics=Metrics(),
     )

@@ -53,16 +53,21 @@ class JWTSigner:
         self._private = key
         self._public = key.public_key()
         self.issuer, self.audience, self.ttl = issuer, audience, ttl_seconds
-        der = self._public.public_bytes(serialization.Encoding.DER,
-                                        serialization.PublicFormat.SubjectPublicKeyInfo)
+        der = self._public.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
         self.kid = base64.urlsafe_b64encode(hashlib.sha256(der).digest()[:16]).decode().rstrip("=")
 
     def issue(self, *, user_id: str, email: str, role: str, session_id: str | None) -> tuple[str, int]:
         now = datetime.now(UTC)
         claims: dict[str, Any] = {
-            "sub": user_id, "user_id": user_id, "email": email, "role": role,
-            "iat": int(now.timestamp()), "exp": int((now + timedelta(seconds=self.ttl)).timestamp()),
-            "iss": self.issuer, "aud": self.audience, "jti": uuid.uuid4().hex,
+            "sub": user_id,
+            "user_id": user_id,
+            "email": email,
+            "role": role,
+            "iat": int(now.timestamp()),
+            "exp": int((now + timedelta(seconds=self.ttl)).timestamp()),
+            "iss": self.issuer,
+            "aud": self.audience,
+            "jti": uuid.uuid4().hex,
         }
         if session_id:
             claims["sid"] = session_id
@@ -72,7 +77,10 @@ class JWTSigner:
     def verify(self, token: str) -> AccessClaims:
         try:
             data = jwt.decode(
-                token, self._public, algorithms=[self.algorithm], audience=self.audience,
+                token,
+                self._public,
+                algorithms=[self.algorithm],
+                audience=self.audience,
                 issuer=self.issuer,
                 options={"require": ["exp", "iat", "sub", "jti", "iss", "aud", "role", "email"]},
             )
@@ -80,9 +88,15 @@ class JWTSigner:
             raise TokenError("The access token has expired.", expired=True) from exc
         except jwt.PyJWTError as exc:
             raise TokenError("The access token is not valid.") from exc
-        return AccessClaims(user_id=str(data["sub"]), email=str(data["email"]), role=str(data["role"]),
-                            jti=str(data["jti"]), iat=int(data["iat"]), exp=int(data["exp"]),
-                            sid=data.get("sid"))
+        return AccessClaims(
+            user_id=str(data["sub"]),
+            email=str(data["email"]),
+            role=str(data["role"]),
+            jti=str(data["jti"]),
+            iat=int(data["iat"]),
+            exp=int(data["exp"]),
+            sid=data.get("sid"),
+        )
 
     def jwks(self) -> dict[str, Any]:
         jwk = RSAAlgorithm.to_jwk(self._public, as_dict=True)
@@ -99,8 +113,7 @@ def load_or_create_private_key(key_file: Path | None, keys_dir: Path) -> bytes:
         return path.read_bytes()
     keys_dir.mkdir(parents=True, exist_ok=True)
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                            serialization.NoEncryption())
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     tmp = path.with_suffix(".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as fh:

@@ -23,13 +23,17 @@ async def update_profile(body: ProfileUpdate, session: SessionDep, user: Current
 
 @router.get("/admin/users", response_model=Page[UserRead])
 async def list_users(
-    session: SessionDep, _admin: AdminUser, page: Annotated[PageParams, Depends(page_params)],
+    session: SessionDep,
+    _admin: AdminUser,
+    page: Annotated[PageParams, Depends(page_params)],
     q: Annotated[str | None, Query(max_length=200, description="Search in email and name")] = None,
-    role: Role | None = None, is_active: bool | None = None,
+    role: Role | None = None,
+    is_active: bool | None = None,
 ) -> Page[UserRead]:
     users, total = await service.search(session, q=q, role=role, is_active=is_active, page=page)
-    return Page(items=[UserRead.model_validate(u) for u in users], total=total, page=page.page,
-                page_size=page.page_size)
+    return Page(
+        items=[UserRead.model_validate(u) for u in users], total=total, page=page.page, page_size=page.page_size
+    )
 
 
 @router.get("/admin/users/{user_id}", response_model=UserRead)
@@ -40,6 +44,7 @@ async def get_user(user_id: str, session: SessionDep, _admin: AdminUser) -> User
 @router.patch("/admin/users/{user_id}", response_model=UserRead)
 async def update_user(user_id: str, body: AdminUserUpdate, session: SessionDep, admin: AdminUser) -> UserRead:
     """Change role, name or active state. A deactivated user cannot sign in or refresh."""
-    user = await service.admin_update(session, actor=admin, user_id=user_id, role=body.role,
-                                      is_active=body.is_active, full_name=body.full_name)
+    user = await service.admin_update(
+        session, actor=admin, user_id=user_id, role=body.role, is_active=body.is_active, full_name=body.full_name
+    )
     return UserRead.model_validate(user)

@@ -30,39 +30,63 @@ async def get_by_email(session: AsyncSession, email: str) -> User | None:
     return await session.scalar(select(User).where(User.email == normalize_email(email)))
 
 
-async def create(session: AsyncSession, *, email: str, full_name: str, password_hash: str,
-                 role: Role = Role.STUDENT, verified: bool = False) -> User:
-    user = User(email=normalize_email(email), full_name=full_name.strip(), password_hash=password_hash,
-                role=role.value, is_active=True, email_verified_at=utcnow() if verified else None)
+async def create(
+    session: AsyncSession,
+    *,
+    email: str,
+    full_name: str,
+    password_hash: str,
+    role: Role = Role.STUDENT,
+    verified: bool = False,
+) -> User:
+    user = User(
+        email=normalize_email(email),
+        full_name=full_name.strip(),
+        password_hash=password_hash,
+        role=role.value,
+        is_active=True,
+        email_verified_at=utcnow() if verified else None,
+    )
     session.add(user)
     await session.flush()
     return user
 
 
-async def search(session: AsyncSession, *, q: str | None, role: Role | None, is_active: bool | None,
-                 page: PageParams) -> tuple[list[User], int]:
+async def search(
+    session: AsyncSession, *, q: str | None, role: Role | None, is_active: bool | None, page: PageParams
+) -> tuple[list[User], int]:
     stmt = select(User)
     if q:
         pattern = "%" + q.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        stmt = stmt.where(or_(func.lower(User.email).like(pattern, escape="\\"),
-                              func.lower(User.full_name).like(pattern, escape="\\")))
+        stmt = stmt.where(
+            or_(
+                func.lower(User.email).like(pattern, escape="\\"), func.lower(User.full_name).like(pattern, escape="\\")
+            )
+        )
     if role is not None:
         stmt = stmt.where(User.role == role.value)
     if is_active is not None:
         stmt = stmt.where(User.is_active == is_active)
     total = await session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = await session.scalars(stmt.order_by(User.created_at.desc(), User.id.desc())
-                                 .offset(page.offset).limit(page.page_size))
+    rows = await session.scalars(
+        stmt.order_by(User.created_at.desc(), User.id.desc()).offset(page.offset).limit(page.page_size)
+    )
     return list(rows), total
 
 
-async def admin_update(session: AsyncSession, *, actor: User, user_id: str, role: Role | None,
-                       is_active: bool | None, full_name: str | None) -> User:
+async def admin_update(
+    session: AsyncSession,
+    *,
+    actor: User,
+    user_id: str,
+    role: Role | None,
+    is_active: bool | None,
+    full_name: str | None,
+) -> User:
     """Change a user's role or state. Deactivation ends every session of that user at once."""
     user = await get_or_404(session, user_id)
     if user.id == actor.id and ((role is not None and role != Role.ADMIN) or is_active is False):
-        raise Conflict("Administrators cannot demote or deactivate themselves.",
-                       code=ErrorCode.CONFLICT)
+        raise Conflict("Administrators cannot demote or deactivate themselves.", code=ErrorCode.CONFLICT)
     if role is not None:
         user.role = role.value
         user.tokens_valid_after = utcnow()  # tokens carry the role: make clients fetch a fresh one
