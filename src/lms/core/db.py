@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -116,6 +117,7 @@ def create_sessionmaker(
     )
 
 
+@asynccontextmanager
 async def unit_of_work(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
     """One session per request: commit once on success, roll back on any error. Services only flush."""
     async with sessionmaker() as session:

@@ -20,7 +20,7 @@ RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
 async def get_session(rt: RuntimeDep) -> AsyncIterator[AsyncSession]:
-    async for session in unit_of_work(rt.sessionmaker):
+    async with unit_of_work(rt.sessionmaker) as session:
         yield session
 
 
