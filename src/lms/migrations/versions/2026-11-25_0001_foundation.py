@@ -109,21 +109,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("refresh_tokens", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_refresh_tokens_user_id"))
-        batch_op.drop_index(batch_op.f("ix_refresh_tokens_family_id"))
-
-    op.drop_table("refresh_tokens")
-    with op.batch_alter_table("one_time_tokens", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_one_time_tokens_user_id"))
-
-    op.drop_table("one_time_tokens")
-    with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_users_role"))
-
-    op.drop_table("users")
-    op.drop_table("processed_events")
-    with op.batch_alter_table("outbox_events", schema=None) as batch_op:
-        batch_op.drop_index("ix_outbox_events_pending")
-
-    op.drop_table("outbox_events")
+    # Dropping a table drops its indexes; dropping an index first fails on MySQL when a foreign key uses it.
+    for table in ("refresh_tokens", "one_time_tokens", "users", "processed_events", "outbox_events"):
+        op.drop_table(table)

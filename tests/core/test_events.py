@@ -1,0 +1,110 @@
+"""The outbox: events commit with their change, consumers run once each, failures retry then go dead."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from lms.core import events
+from lms.core.events import Event, OutboxEvent, ProcessedEvent
+from lms.core.runtime import Runtime
+
+
+async def _publish(rt: Runtime, type_: str, data: dict[str, object], *, commit: bool = True) -> str:
+    async with rt.sessionmaker() as s:
+        row = events.publish(s, type_, data, key="k1")
+        if commit:
+            await s.commit()
+        else:
+            await s.rollback()
+        return row.id
+
+
+async def test_consumers_run_once_even_when_redelivered(rt: Runtime) -> None:
+    seen: list[str] = []
+
+    async def handler(rt: Runtime, session: AsyncSession, event: Event) -> None:
+        seen.append(event.data["n"])  # type: ignore[arg-type]
+
+    rt.bus.subscribe("test.happened", "test.recorder")(handler)
+    event_id = await _publish(rt, "test.happened", {"n": "one"})
+    assert await rt.relay.drain() == 1
+    assert seen == ["one"]
+    async with rt.sessionmaker() as s, s.begin():
+        row = await s.get(OutboxEvent, event_id)
+        assert row is not None and row.published_at is not None
+        row.published_at = None  # simulate a relay that crashed before marking it
+    assert await rt.relay.drain() == 1
+    assert seen == ["one"]
+    async with rt.sessionmaker() as s:
+        assert await s.scalar(select(func.count()).select_from(ProcessedEvent)) == 1
+
+
+async def test_rolled_back_changes_emit_nothing(rt: Runtime) -> None:
+    await _publish(rt, "test.happened", {"n": "never"}, commit=False)
+    assert await rt.relay.drain() == 0
+
+
+async def test_failing_consumer_is_retried_without_rerunning_the_others(rt: Runtime) -> None:
+    calls = {"good": 0, "flaky": 0}
+
+    async def good(rt: Runtime, session: AsyncSession, event: Event) -> None:
+        calls["good"] += 1
+
+    async def flaky(rt: Runtime, session: AsyncSession, event: Event) -> None:
+        calls["flaky"] += 1
+        if calls["flaky"] == 1:
+            raise ConnectionError("smtp down")
+
+    rt.bus.subscribe("test.flaky", "test.good")(good)
+    rt.bus.subscribe("test.flaky", "test.flaky")(flaky)
+    event_id = await _publish(rt, "test.flaky", {})
+    await rt.relay.drain()
+    async with rt.sessionmaker() as s, s.begin():
+        row = await s.get(OutboxEvent, event_id)
+        assert row is not None and row.published_at is None and row.attempts == 1
+        assert "smtp down" in (row.last_error or "")
+        row.available_at = row.occurred_at  # make the retry due now
+    await rt.relay.drain()
+    assert calls == {"good": 1, "flaky": 2}
+    async with rt.sessionmaker() as s:
+        row = await s.get(OutboxEvent, event_id)
+        assert row is not None and row.published_at is not None
+
+
+async def test_poison_event_goes_dead_after_max_attempts(rt: Runtime) -> None:
+    async def poison(rt: Runtime, session: AsyncSession, event: Event) -> None:
+        raise ValueError("cannot handle this payload")
+
+    rt.bus.subscribe("test.poison", "test.poison")(poison)
+    event_id = await _publish(rt, "test.poison", {"bad": True})
+    for _ in range(events.MAX_ATTEMPTS):
+        async with rt.sessionmaker() as s, s.begin():
+            row = await s.get(OutboxEvent, event_id)
+            assert row is not None
+            row.available_at = row.occurred_at
+        await rt.relay.drain()
+    async with rt.sessionmaker() as s:
+        row = await s.get(OutboxEvent, event_id)
+    assert row is not None and row.dead_at is not None and row.published_at is None
+    assert "cannot handle this payload" in (row.last_error or "")
+    assert await rt.relay.drain() == 0
+
+
+async def test_two_relays_never_deliver_the_same_row_twice(rt: Runtime) -> None:
+    import asyncio
+
+    delivered: list[str] = []
+
+    async def record(rt: Runtime, session: AsyncSession, event: Event) -> None:
+        delivered.append(event.id)
+
+    rt.bus.subscribe("test.many", "test.many")(record)
+    async with rt.sessionmaker() as s, s.begin():
+        for i in range(30):
+            events.publish(s, "test.many", {"i": i})
+    from lms.core.events import OutboxRelay
+
+    other = OutboxRelay(rt, batch_size=7)
+    await asyncio.gather(rt.relay.drain(), other.drain())
+    assert len(delivered) == 30 and len(set(delivered)) == 30
