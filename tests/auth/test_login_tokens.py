@@ -37,8 +37,13 @@ async def test_login_returns_tokens_cookie_and_user(rt: Runtime, client: httpx.A
 
     jwks = (await client.get("/.well-known/jwks.json")).json()
     key = jwt.PyJWK(jwks["keys"][0]).key
-    claims = jwt.decode(body["access_token"], key, algorithms=["RS256"], audience=rt.settings.jwt_audience,
-                        issuer=rt.settings.jwt_issuer)
+    claims = jwt.decode(
+        body["access_token"],
+        key,
+        algorithms=["RS256"],
+        audience=rt.settings.jwt_audience,
+        issuer=rt.settings.jwt_issuer,
+    )
     assert claims["sub"] == claims["user_id"] == acct.user.id
     assert claims["email"] == acct.email and claims["role"] == "student"
     assert {"iat", "exp", "jti", "iss", "aud"} <= set(claims)
@@ -110,8 +115,11 @@ async def test_change_password_signs_out_other_sessions(rt: Runtime, client: htt
     laptop_refresh, laptop_access = laptop.refresh_token, laptop.access_token
     phone = await login(client, acct)
     await asyncio.sleep(1.05)  # access tokens carry whole seconds; the old one must predate the change
-    resp = await client.post("/api/v1/auth/change-password", headers=phone.headers,
-                             json={"current_password": acct.password, "new_password": "Brand-new-pass-77"})
+    resp = await client.post(
+        "/api/v1/auth/change-password",
+        headers=phone.headers,
+        json={"current_password": acct.password, "new_password": "Brand-new-pass-77"},
+    )
     assert resp.status_code == 200
     new_access = resp.json()["access_token"]
     assert (await client.get(ME, headers={"Authorization": f"Bearer {new_access}"})).status_code == 200
@@ -125,8 +133,11 @@ async def test_change_password_signs_out_other_sessions(rt: Runtime, client: htt
 
 async def test_change_password_needs_the_current_one(rt: Runtime, client: httpx.AsyncClient) -> None:
     acct = await signed_in(rt, client)
-    resp = await client.post("/api/v1/auth/change-password", headers=acct.headers,
-                             json={"current_password": "nope-nope-nope", "new_password": "Brand-new-pass-77"})
+    resp = await client.post(
+        "/api/v1/auth/change-password",
+        headers=acct.headers,
+        json={"current_password": "nope-nope-nope", "new_password": "Brand-new-pass-77"},
+    )
     assert resp.status_code == 400 and resp.json()["code"] == "invalid_credentials"
     ok = await client.post("/api/v1/auth/login", json={"email": acct.email, "password": acct.password})
     assert ok.status_code == 200
@@ -136,15 +147,27 @@ def _b64(data: dict[str, object]) -> str:
     return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
 
 
-@pytest.mark.parametrize("kind", ["expired", "other_key", "alg_none", "hs256_confusion", "garbage",
-                                  "wrong_audience", "no_bearer"])
+@pytest.mark.parametrize(
+    "kind", ["expired", "other_key", "alg_none", "hs256_confusion", "garbage", "wrong_audience", "no_bearer"]
+)
 async def test_bad_access_tokens_are_401_problem_json(rt: Runtime, client: httpx.AsyncClient, kind: str) -> None:
     acct = await create_user(rt)
     now = int(time.time())
-    claims = {"sub": acct.user.id, "user_id": acct.user.id, "email": acct.email, "role": "admin", "iat": now,
-              "exp": now + 600, "iss": rt.settings.jwt_issuer, "aud": rt.settings.jwt_audience, "jti": "x"}
-    private = serialization.load_pem_private_key(rt.settings.jwt_private_key_file.read_bytes(),  # type: ignore[union-attr]
-                                                 password=None)
+    claims = {
+        "sub": acct.user.id,
+        "user_id": acct.user.id,
+        "email": acct.email,
+        "role": "admin",
+        "iat": now,
+        "exp": now + 600,
+        "iss": rt.settings.jwt_issuer,
+        "aud": rt.settings.jwt_audience,
+        "jti": "x",
+    }
+    private = serialization.load_pem_private_key(
+        rt.settings.jwt_private_key_file.read_bytes(),  # type: ignore[union-attr]
+        password=None,
+    )
     if kind == "expired":
         token = jwt.encode({**claims, "iat": now - 3600, "exp": now - 60}, private, algorithm="RS256")  # type: ignore[arg-type]
     elif kind == "other_key":
@@ -153,10 +176,12 @@ async def test_bad_access_tokens_are_401_problem_json(rt: Runtime, client: httpx
     elif kind == "alg_none":
         token = f"{_b64({'alg': 'none', 'typ': 'JWT'})}.{_b64(claims)}."
     elif kind == "hs256_confusion":
-        public_pem = private.public_key().public_bytes(serialization.Encoding.PEM,
-                                                       serialization.PublicFormat.SubjectPublicKeyInfo)
+        public_pem = private.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
         import hashlib
         import hmac
+
         signing_input = f"{_b64({'alg': 'HS256', 'typ': 'JWT'})}.{_b64(claims)}"
         sig = base64.urlsafe_b64encode(hmac.new(public_pem, signing_input.encode(), hashlib.sha256).digest())
         token = f"{signing_input}.{sig.decode().rstrip('=')}"

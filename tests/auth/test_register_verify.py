@@ -31,8 +31,9 @@ async def _count_users(rt: Runtime, email: str) -> int:
 async def test_register_creates_student_emits_event_and_emails_a_working_link(
     rt: Runtime, client: httpx.AsyncClient
 ) -> None:
-    resp = await client.post(REGISTER, json={"email": "Asha@Example.edu", "password": "Gurajada-2026!",
-                                             "full_name": "Asha Rani"})
+    resp = await client.post(
+        REGISTER, json={"email": "Asha@Example.edu", "password": "Gurajada-2026!", "full_name": "Asha Rani"}
+    )
     assert resp.status_code == 202
     assert resp.json()["email"] == "asha@example.edu"
     async with rt.sessionmaker() as s:
@@ -59,10 +60,12 @@ async def test_registering_a_taken_email_answers_the_same_and_tells_the_owner(
     rt: Runtime, client: httpx.AsyncClient
 ) -> None:
     owner = await create_user(rt, email="taken@example.edu", full_name="Owner")
-    fresh = await client.post(REGISTER, json={"email": "new@example.edu", "password": "Gurajada-2026!",
-                                              "full_name": "X"})
-    taken = await client.post(REGISTER, json={"email": "TAKEN@example.edu", "password": "Gurajada-2026!",
-                                              "full_name": "X"})
+    fresh = await client.post(
+        REGISTER, json={"email": "new@example.edu", "password": "Gurajada-2026!", "full_name": "X"}
+    )
+    taken = await client.post(
+        REGISTER, json={"email": "TAKEN@example.edu", "password": "Gurajada-2026!", "full_name": "X"}
+    )
     assert fresh.status_code == taken.status_code == 202
     assert fresh.json()["message"] == taken.json()["message"]
     assert await _count_users(rt, owner.email) == 1
@@ -73,8 +76,13 @@ async def test_registering_a_taken_email_answers_the_same_and_tells_the_owner(
 
 @pytest.mark.parametrize(
     ("password", "fragment"),
-    [("short1!", "at least 8"), ("x" * 129, "at most 128"), ("password123", "commonly used"),
-     ("Qwerty123", "commonly used"), ("aaaaaaaaaaaa", "repetitive")],
+    [
+        ("short1!", "at least 8"),
+        ("x" * 129, "at most 128"),
+        ("password123", "commonly used"),
+        ("Qwerty123", "commonly used"),
+        ("aaaaaaaaaaaa", "repetitive"),
+    ],
 )
 async def test_weak_passwords_are_refused_and_nothing_is_created(
     rt: Runtime, client: httpx.AsyncClient, password: str, fragment: str
@@ -89,11 +97,13 @@ async def test_weak_passwords_are_refused_and_nothing_is_created(
 
 @pytest.mark.parametrize(
     "payload",
-    [{"email": "not-an-email", "password": "Gurajada-2026!", "full_name": "X"},
-     {"email": "a@example.edu", "password": "Gurajada-2026!"},
-     {"email": "a@example.edu", "password": "Gurajada-2026!", "full_name": "X", "role": "admin"},
-     {"email": ["a@example.edu"], "password": "Gurajada-2026!", "full_name": "X"},
-     {"email": "a@example.edu", "password": 12345678, "full_name": "X"}],
+    [
+        {"email": "not-an-email", "password": "Gurajada-2026!", "full_name": "X"},
+        {"email": "a@example.edu", "password": "Gurajada-2026!"},
+        {"email": "a@example.edu", "password": "Gurajada-2026!", "full_name": "X", "role": "admin"},
+        {"email": ["a@example.edu"], "password": "Gurajada-2026!", "full_name": "X"},
+        {"email": "a@example.edu", "password": 12345678, "full_name": "X"},
+    ],
 )
 async def test_malformed_registrations_are_422_with_field_errors(
     rt: Runtime, client: httpx.AsyncClient, payload: dict[str, object]
@@ -106,12 +116,11 @@ async def test_malformed_registrations_are_422_with_field_errors(
     assert await _count_users(rt, "a@example.edu") == 0
 
 
-async def test_sql_and_html_in_names_are_stored_verbatim_not_executed(
-    rt: Runtime, client: httpx.AsyncClient
-) -> None:
+async def test_sql_and_html_in_names_are_stored_verbatim_not_executed(rt: Runtime, client: httpx.AsyncClient) -> None:
     name = "Robert'); DROP TABLE users;-- <script>alert(1)</script>"
-    resp = await client.post(REGISTER, json={"email": "bobby@example.edu", "password": "Gurajada-2026!",
-                                             "full_name": name})
+    resp = await client.post(
+        REGISTER, json={"email": "bobby@example.edu", "password": "Gurajada-2026!", "full_name": name}
+    )
     assert resp.status_code == 202
     async with rt.sessionmaker() as s:
         user = await s.scalar(select(User).where(User.email == "bobby@example.edu"))

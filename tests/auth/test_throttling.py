@@ -6,8 +6,8 @@ from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
 from asgi_lifespan import LifespanManager
+from fastapi import FastAPI
 
 from lms.core.runtime import Runtime, build_runtime
 from lms.main import create_app
@@ -67,19 +67,20 @@ async def test_rate_limit_answers_429_with_headers(rt: Runtime, app: FastAPI) ->
         assert (await other.get("/api/v1/auth/me")).status_code == 401  # another client is unaffected
 
 
-async def test_rate_limit_is_shared_by_replicas_through_redis(
-    rt: Runtime, app: FastAPI, redis_url: str
-) -> None:
+async def test_rate_limit_is_shared_by_replicas_through_redis(rt: Runtime, app: FastAPI, redis_url: str) -> None:
     if rt.redis is None:
         pytest.skip("SQLite runs use the in-process limiter; the server backends run this with Redis")
     replica_rt = build_runtime(rt.settings)
     replica = create_app(runtime=replica_rt, configure_logs=False)
     try:
-        async with LifespanManager(replica):
-            async with _client(app, "198.51.100.77") as a, _client(replica, "198.51.100.77") as b:
-                for i in range(30):
-                    await (a if i % 2 else b).get("/api/v1/auth/me")
-                assert (await a.get("/api/v1/auth/me")).status_code == 429
-                assert (await b.get("/api/v1/auth/me")).status_code == 429
+        async with (
+            LifespanManager(replica),
+            _client(app, "198.51.100.77") as a,
+            _client(replica, "198.51.100.77") as b,
+        ):
+            for i in range(30):
+                await (a if i % 2 else b).get("/api/v1/auth/me")
+            assert (await a.get("/api/v1/auth/me")).status_code == 429
+            assert (await b.get("/api/v1/auth/me")).status_code == 429
     finally:
         await replica_rt.close()

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -13,8 +13,13 @@ LMS = [sys.executable, "-m", "lms.cli"]
 
 
 def _run(args: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    full_env = {**os.environ, "LMS_DATA_DIR": str(tmp_path), "LMS_DATABASE_URL": f"sqlite:///{tmp_path}/cli.db",
-                "LMS_BCRYPT_ROUNDS": "4", **env}
+    full_env = {
+        **os.environ,
+        "LMS_DATA_DIR": str(tmp_path),
+        "LMS_DATABASE_URL": f"sqlite:///{tmp_path}/cli.db",
+        "LMS_BCRYPT_ROUNDS": "4",
+        **env,
+    }
     return subprocess.run([*LMS, *args], capture_output=True, text=True, env=full_env, timeout=120, check=False)
 
 

@@ -16,8 +16,9 @@ async def test_seed_demo_is_idempotent_and_create_admin_promotes(rt: Runtime) ->
     async with rt.sessionmaker() as s:
         roles = dict((await s.execute(select(User.role, func.count()).group_by(User.role))).all())
     assert roles == {"admin": 1, "instructor": 1, "student": 1}
-    created = await seed.create_admin(rt.settings, email="student@demo.jntugv.edu.in", password="New-Admin-Pass-1",
-                                      full_name="x")
+    created = await seed.create_admin(
+        rt.settings, email="student@demo.jntugv.edu.in", password="New-Admin-Pass-1", full_name="x"
+    )
     assert created is False
     async with rt.sessionmaker() as s:
         promoted = await s.scalar(select(User).where(User.email == "student@demo.jntugv.edu.in"))

@@ -28,9 +28,10 @@ async def test_readiness_fails_when_the_database_is_unreachable(tmp_path: Path, 
     settings = make_settings("postgresql://nobody@127.0.0.1:1/none", tmp_path, jwt_key_file)
     runtime = build_runtime(settings)
     app = create_app(runtime=runtime, configure_logs=False)
-    async with LifespanManager(app), httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://t"
-    ) as c:
+    async with (
+        LifespanManager(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c,
+    ):
         resp = await c.get("/readyz")
     await runtime.close()
     assert resp.status_code == 503
@@ -70,11 +71,21 @@ async def test_openapi_docs_and_jwks(rt: Runtime, client: httpx.AsyncClient) -> 
     [
         ("GET", "/api/v1/no-such-thing", {}, 404, "not_found"),
         ("DELETE", "/api/v1/auth/login", {}, 405, "method_not_allowed"),
-        ("POST", "/api/v1/auth/login", {"content": b"{not json", "headers": {"content-type": "application/json"}},
-         400, "malformed_json"),
+        (
+            "POST",
+            "/api/v1/auth/login",
+            {"content": b"{not json", "headers": {"content-type": "application/json"}},
+            400,
+            "malformed_json",
+        ),
         ("POST", "/api/v1/auth/login", {"json": {"email": 5}}, 422, "validation_error"),
-        ("POST", "/api/v1/auth/login", {"content": b"x" * 2_000_000, "headers": {"content-type": "application/json"}},
-         413, "body_too_large"),
+        (
+            "POST",
+            "/api/v1/auth/login",
+            {"content": b"x" * 2_000_000, "headers": {"content-type": "application/json"}},
+            413,
+            "body_too_large",
+        ),
     ],
 )
 async def test_every_error_is_problem_json(
@@ -98,8 +109,9 @@ async def test_unexpected_errors_are_500_problem_json_without_internals(rt: Runt
 
     app.include_router(boom)
     app.router.routes.insert(0, app.router.routes.pop())  # before the SPA catch-all
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app, raise_app_exceptions=False),
-                                 base_url="http://t") as c:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app, raise_app_exceptions=False), base_url="http://t"
+    ) as c:
         resp = await c.get("/api/v1/test-boom")
     assert resp.status_code == 500
     assert resp.headers["content-type"] == "application/problem+json"

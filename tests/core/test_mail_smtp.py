@@ -20,7 +20,7 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list[tuple[str, list[str], bytes]] = []
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 (aiosmtpd API)
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
         return "250 OK"
 
@@ -42,10 +42,16 @@ def smtp_server() -> Iterator[tuple[Inbox, int]]:
 
 async def test_smtp_delivers_html_and_text(smtp_server: tuple[Inbox, int], tmp_path: Path) -> None:
     inbox, port = smtp_server
-    settings = Settings(mail_backend="smtp", smtp_host="127.0.0.1", smtp_port=port, data_dir=tmp_path,
-                        public_url="https://lms.jntugv.edu.in")
-    mail = MailRenderer(settings).render("password_reset", "asha@example.edu", full_name="Asha", token="tok123",
-                                         valid_minutes=60)
+    settings = Settings(
+        mail_backend="smtp",
+        smtp_host="127.0.0.1",
+        smtp_port=port,
+        data_dir=tmp_path,
+        public_url="https://lms.jntugv.edu.in",
+    )
+    mail = MailRenderer(settings).render(
+        "password_reset", "asha@example.edu", full_name="Asha", token="tok123", valid_minutes=60
+    )
     message_id = await SMTPSender(settings).send(mail)
     assert len(inbox.messages) == 1
     sender, rcpts, raw = inbox.messages[0]
@@ -60,8 +66,9 @@ async def test_smtp_delivers_html_and_text(smtp_server: tuple[Inbox, int], tmp_p
 
 
 async def test_smtp_failure_raises_so_the_consumer_retries(tmp_path: Path) -> None:
-    settings = Settings(mail_backend="smtp", smtp_host="127.0.0.1", smtp_port=_free_port(), data_dir=tmp_path,
-                        smtp_timeout_seconds=2)
+    settings = Settings(
+        mail_backend="smtp", smtp_host="127.0.0.1", smtp_port=_free_port(), data_dir=tmp_path, smtp_timeout_seconds=2
+    )
     mail = MailRenderer(settings).render("password_changed", "a@example.edu", full_name="A")
     with pytest.raises(OSError):
         await SMTPSender(settings).send(mail)

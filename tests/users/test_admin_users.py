@@ -31,8 +31,9 @@ async def test_admin_lists_and_searches_users(rt: Runtime, client: httpx.AsyncCl
 
 
 @pytest.mark.parametrize("params", [{"page_size": 0}, {"page_size": 101}, {"page": 0}, {"role": "wizard"}])
-async def test_invalid_list_parameters_are_422(rt: Runtime, client: httpx.AsyncClient,
-                                               params: dict[str, object]) -> None:
+async def test_invalid_list_parameters_are_422(
+    rt: Runtime, client: httpx.AsyncClient, params: dict[str, object]
+) -> None:
     admin = await signed_in(rt, client, Role.ADMIN)
     resp = await client.get(USERS, params=params, headers=admin.headers)
     assert resp.status_code == 422 and resp.json()["code"] == "validation_error"
