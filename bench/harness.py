@@ -31,7 +31,7 @@ class Stats:
         if not self.latencies_ms:
             return float("nan")
         data = sorted(self.latencies_ms)
-        return data[min(len(data) - 1, int(round(p / 100 * (len(data) - 1))))]
+        return data[min(len(data) - 1, round(p / 100 * (len(data) - 1)))]
 
     @property
     def throughput(self) -> float:
