@@ -106,7 +106,7 @@ export function createApiClient(opts: ApiClientOptions = {}): ApiClient {
       });
     } catch (e) {
       if (e instanceof DOMException && e.name === "AbortError") throw e;
-      throw new ApiError(0, { title: "Network error" });
+      throw new ApiError(0);
     }
   }
 

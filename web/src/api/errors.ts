@@ -1,3 +1,4 @@
+import { t } from "../i18n";
 import type { ProblemDetails, ProblemFieldError } from "./types";
 
 /** An error answered by the API, parsed from RFC 9457 application/problem+json. */
@@ -31,10 +32,10 @@ export class ApiError extends Error {
   private static messageOf(status: number, p: ProblemDetails): string {
     if (p.detail && p.detail.trim()) return p.detail;
     if (p.title && p.title.trim()) return p.title;
-    if (status === 0) return "Cannot reach the server. Check your connection and try again.";
-    if (status === 429) return "Too many requests. Please wait a moment and try again.";
-    if (status >= 500) return "The server had a problem. Please try again later.";
-    return `Request failed (${status}).`;
+    if (status === 0) return t("error.network");
+    if (status === 429) return t("error.rateLimited");
+    if (status >= 500) return t("error.server");
+    return t("error.status", { status });
   }
 }
 

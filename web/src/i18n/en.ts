@@ -31,6 +31,11 @@ export const en = {
   "state.newVersion": "A new version of the app is available.",
   "state.reload": "Reload",
 
+  "error.network": "Cannot reach the server. Check your connection and try again.",
+  "error.rateLimited": "Too many requests. Please wait a moment and try again.",
+  "error.server": "The server had a problem. Please try again later.",
+  "error.status": "Request failed ({status}).",
+
   "search.label": "Search courses",
   "search.placeholder": "Search courses…",
   "search.submit": "Search",
