@@ -77,7 +77,7 @@ export function SearchAutocomplete({ initialValue = "", onSearch, className = ""
   }
 
   return (
-    <form role="search" onSubmit={onSubmit} className={`relative ${className}`}>
+    <form role="search" aria-label={label ?? t("search.label")} onSubmit={onSubmit} className={`relative ${className}`}>
       <label htmlFor={id} className="sr-only">
         {label ?? t("search.label")}
       </label>
