@@ -26,7 +26,7 @@ export function CourseCard({ course }: { course: Card | SearchHit }) {
     .filter(Boolean)
     .join(" · ");
   return (
-    <article className="group relative flex flex-col overflow-hidden rounded-lg border border-slate-200 bg-white shadow-sm transition hover:shadow-md focus-within:ring-2 focus-within:ring-blue-700">
+    <article className="group relative flex h-full flex-col overflow-hidden rounded-lg border border-slate-200 bg-white shadow-sm transition hover:shadow-md focus-within:ring-2 focus-within:ring-blue-700">
       <CourseThumb url={course.thumbnail_url} title={course.title} />
       <div className="flex flex-1 flex-col gap-1 p-4">
         <h3 className="font-semibold leading-snug text-slate-900">
@@ -54,10 +54,8 @@ export function CourseGrid({ courses }: { courses: Array<Card | SearchHit> }) {
   return (
     <ul className="grid grid-cols-1 gap-4 sm:grid-cols-2 lg:grid-cols-3 xl:grid-cols-4">
       {courses.map((c) => (
-        <li key={c.id} className="flex">
-          <div className="w-full">
-            <CourseCard course={c} />
-          </div>
+        <li key={c.id}>
+          <CourseCard course={c} />
         </li>
       ))}
     </ul>

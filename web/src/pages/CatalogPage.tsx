@@ -1,4 +1,4 @@
-import { useId } from "react";
+import { useId, useState } from "react";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { Link, useSearchParams } from "react-router";
 import { coursesApi, searchApi, type CourseFilters } from "../api/endpoints";
@@ -29,32 +29,41 @@ interface Option {
   count?: number;
 }
 
-function FilterSelect({
+/** A facet as a radio group: every option shows its count for the current query when known. */
+function FilterGroup({
   label,
+  name,
   value,
   options,
   onChange,
 }: {
   label: string;
+  name: string;
   value: string;
   options: Option[];
   onChange: (v: string) => void;
 }) {
-  const id = useId();
+  const all: Option[] = [{ value: "", label: t("catalog.any") }, ...options];
   return (
-    <div>
-      <label htmlFor={id} className="block text-sm font-medium text-slate-800">
-        {label}
-      </label>
-      <select id={id} className="select mt-1" value={value} onChange={(e) => onChange(e.target.value)}>
-        <option value="">{t("catalog.any")}</option>
-        {options.map((o) => (
-          <option key={o.value} value={o.value}>
-            {o.count != null ? `${o.label} (${o.count})` : o.label}
-          </option>
+    <fieldset>
+      <legend className="text-sm font-semibold text-slate-900">{label}</legend>
+      <div className="mt-1 flex max-h-60 flex-col overflow-auto">
+        {all.map((o) => (
+          <label key={o.value || "any"} className="flex cursor-pointer items-center gap-2 rounded px-1 py-1 text-sm hover:bg-slate-100">
+            <input
+              type="radio"
+              name={name}
+              value={o.value}
+              checked={value === o.value}
+              onChange={() => onChange(o.value)}
+              className="h-4 w-4 accent-blue-800"
+            />
+            <span className="flex-1 text-slate-800">{o.label}</span>
+            {o.count != null && <span className="text-xs tabular-nums text-slate-600">{o.count}</span>}
+          </label>
         ))}
-      </select>
-    </div>
+      </div>
+    </fieldset>
   );
 }
 
@@ -73,6 +82,7 @@ function withFacets(base: Option[], facet: FacetValue[] | undefined): Option[] {
 
 export default function CatalogPage() {
   const [params, setParams] = useSearchParams();
+  const [showFilters, setShowFilters] = useState(false);
   const q = params.get("q")?.trim() ?? "";
   const page = Math.max(1, Number(params.get("page")) || 1);
   const filters: CourseFilters = {
@@ -129,10 +139,10 @@ export default function CatalogPage() {
 
   const filterPanel = (
     <div className="flex flex-col gap-4">
-      <FilterSelect label={t("catalog.category")} value={filters.category ?? ""} options={categoryOptions} onChange={(v) => update({ category: v })} />
-      <FilterSelect label={t("catalog.level")} value={filters.level ?? ""} options={levelOptions} onChange={(v) => update({ level: v })} />
-      <FilterSelect label={t("catalog.language")} value={filters.language ?? ""} options={languageOptions} onChange={(v) => update({ language: v })} />
-      <FilterSelect label={t("catalog.price")} value={filters.price ?? ""} options={priceOptions} onChange={(v) => update({ price: v })} />
+      <FilterGroup name="category" label={t("catalog.category")} value={filters.category ?? ""} options={categoryOptions} onChange={(v) => update({ category: v })} />
+      <FilterGroup name="level" label={t("catalog.level")} value={filters.level ?? ""} options={levelOptions} onChange={(v) => update({ level: v })} />
+      <FilterGroup name="language" label={t("catalog.language")} value={filters.language ?? ""} options={languageOptions} onChange={(v) => update({ language: v })} />
+      <FilterGroup name="price" label={t("catalog.price")} value={filters.price ?? ""} options={priceOptions} onChange={(v) => update({ price: v })} />
       {hasFilters && (
         <button type="button" className="btn-secondary" onClick={() => update({ category: null, level: null, language: null, price: null })}>
           {t("catalog.clearFilters")}
@@ -166,12 +176,18 @@ export default function CatalogPage() {
 
       <div className="mt-6 grid grid-cols-1 gap-6 lg:grid-cols-[16rem_1fr]">
         <aside aria-label={t("catalog.filters")}>
-          <details className="card p-4 lg:hidden">
-            <summary className="cursor-pointer font-semibold">{t("catalog.filters")}</summary>
-            <div className="mt-4">{filterPanel}</div>
-          </details>
-          <div className="card hidden p-4 lg:block">
-            <h2 className="mb-3 font-semibold">{t("catalog.filters")}</h2>
+          <button
+            type="button"
+            className="btn-secondary w-full lg:hidden"
+            aria-expanded={showFilters}
+            aria-controls="catalog-filters"
+            onClick={() => setShowFilters((v) => !v)}
+          >
+            {t("catalog.filters")}
+            {hasFilters ? " •" : ""}
+          </button>
+          <div id="catalog-filters" className={`card mt-3 p-4 lg:mt-0 lg:block ${showFilters ? "" : "hidden"}`}>
+            <h2 className="mb-3 hidden font-semibold lg:block">{t("catalog.filters")}</h2>
             {filterPanel}
           </div>
         </aside>

@@ -5,6 +5,7 @@ import { isApiError } from "../api/errors";
 import type { CourseDetail, LessonSummary } from "../api/types";
 import { useSession } from "../api/useSession";
 import { CourseThumb } from "../components/CourseCard";
+import { Icon } from "../components/Icon";
 import { ProgressBar } from "../components/ProgressBar";
 import { Rating } from "../components/Rating";
 import { ErrorState, FormError, LoadingState } from "../components/states";
@@ -21,16 +22,12 @@ export function firstLessonId(course: Pick<CourseDetail, "sections">): string | 
   return undefined;
 }
 
-const KIND_ICON: Record<string, string> = { video: "▶", text: "📄", file: "📎", link: "🔗", quiz: "✎" };
-
 function LessonRow({ lesson, courseSlug, canOpen }: { lesson: LessonSummary; courseSlug: string; canOpen: boolean }) {
   const duration = formatDuration(lesson.duration_seconds);
   const open = canOpen || lesson.is_preview;
   return (
     <li className="flex items-center gap-3 px-4 py-2.5 text-sm">
-      <span aria-hidden="true" className="w-5 text-center">
-        {KIND_ICON[lesson.kind] ?? "•"}
-      </span>
+      <Icon name={lesson.kind} className="h-4 w-4 shrink-0 text-slate-600" />
       <span className="sr-only">{kindLabel(lesson.kind)}</span>
       {open ? (
         <Link to={`/learn/${courseSlug}/${lesson.id}`} className="link flex-1">

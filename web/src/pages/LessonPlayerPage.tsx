@@ -4,6 +4,7 @@ import { Link, Navigate, useParams } from "react-router";
 import { coursesApi, lessonsApi } from "../api/endpoints";
 import type { CourseDetail, Lesson, LessonSummary } from "../api/types";
 import { useSession } from "../api/useSession";
+import { Icon } from "../components/Icon";
 import { ProgressBar } from "../components/ProgressBar";
 import { ErrorState, FormError, LoadingState } from "../components/states";
 import { VideoPlayer } from "../components/VideoPlayer";
@@ -122,7 +123,7 @@ export default function LessonPlayerPage() {
               disabled={isComplete || complete.isPending}
               onClick={() => complete.mutate(lessonId)}
             >
-              {isComplete ? `✓ ${t("lesson.completed")}` : complete.isPending ? t("state.saving") : t("lesson.markComplete")}
+              {isComplete ? t("lesson.completed") : complete.isPending ? t("state.saving") : t("lesson.markComplete")}
             </button>
           )}
           {next && (
@@ -159,17 +160,13 @@ export default function LessonPlayerPage() {
                       aria-current={current ? "page" : undefined}
                       className={`flex items-start gap-2 rounded px-2 py-1.5 hover:bg-slate-100 ${current ? "bg-blue-50 font-semibold text-blue-900" : "text-slate-800"}`}
                     >
-                      <span aria-hidden="true" className={`mt-0.5 w-4 ${done ? "text-green-700" : "text-slate-400"}`}>
-                        {done ? "✓" : "○"}
-                      </span>
+                      <Icon name={done ? "check" : "circle"} className={`mt-0.5 h-4 w-4 shrink-0 ${done ? "text-green-700" : "text-slate-400"}`} />
                       <span className="flex-1">{l.title}</span>
                       {done && <span className="sr-only">{t("lesson.completed")}</span>}
                     </Link>
                   ) : (
                     <span className="flex items-start gap-2 px-2 py-1.5 text-slate-600">
-                      <span aria-hidden="true" className="mt-0.5 w-4">
-                        🔒
-                      </span>
+                      <Icon name="lock" className="mt-0.5 h-4 w-4 shrink-0" />
                       <span className="flex-1">{l.title}</span>
                     </span>
                   )}
