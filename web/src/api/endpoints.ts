@@ -9,8 +9,10 @@ import type {
   Enrollment,
   Lesson,
   LoginRequest,
+  MessageResponse,
   Notification,
   Page,
+  ProfileUpdate,
   RegisterRequest,
   RegisterResponse,
   SearchResults,
@@ -51,12 +53,27 @@ export const authApi = {
     api.session.setUser(user);
     return user;
   },
-  changePassword: (body: ChangePasswordRequest) => api.post<void>("/auth/change-password", body),
+  /** The server signs out every other session and answers with fresh tokens for this one. */
+  async changePassword(body: ChangePasswordRequest): Promise<TokenResponse> {
+    const data = await api.post<TokenResponse>("/auth/change-password", body);
+    api.session.setAuthenticated(data.access_token, data.user);
+    return data;
+  },
+  async updateProfile(body: ProfileUpdate): Promise<User> {
+    const user = await api.patch<User>("/users/me", body);
+    api.session.setUser(user);
+    return user;
+  },
+  resendVerification: () => api.post<MessageResponse>("/auth/verify-email/resend"),
   requestPasswordReset: (email: string) =>
-    api.post<void>("/auth/password-reset/request", { email }, { auth: false }),
+    api.post<MessageResponse>("/auth/password-reset/request", { email }, { auth: false }),
   confirmPasswordReset: (token: string, new_password: string) =>
     api.post<void>("/auth/password-reset/confirm", { token, new_password }, { auth: false }),
-  verifyEmail: (token: string) => api.post<User>("/auth/verify-email", { token }, { auth: false }),
+  async verifyEmail(token: string): Promise<User> {
+    const user = await api.post<User>("/auth/verify-email", { token }, { auth: false });
+    if (api.session.getState().user?.id === user.id) api.session.setUser(user);
+    return user;
+  },
 };
 
 export const coursesApi = {

@@ -5,49 +5,25 @@
  * so a contract break fails `tsc -b`.
  */
 
+import type { components } from "./schema";
+
 export type Id = string;
 export type IsoDateTime = string;
 
-export type Role = "student" | "instructor" | "admin";
+/* ---- Generated from the server's OpenAPI (npm run gen:api): a contract break fails tsc. ---- */
+type Schemas = components["schemas"];
 
-export interface User {
-  id: Id;
-  email: string;
-  full_name: string;
-  role: Role;
-  is_active: boolean;
-  email_verified: boolean;
-  created_at: IsoDateTime;
-}
+export type Role = Schemas["Role"];
+export type User = Schemas["UserRead"];
+export type TokenResponse = Schemas["TokenResponse"];
+export type RegisterRequest = Schemas["RegisterRequest"];
+export type RegisterResponse = Schemas["RegisterResponse"];
+export type LoginRequest = Schemas["LoginRequest"];
+export type ChangePasswordRequest = Schemas["ChangePasswordRequest"];
+export type ProfileUpdate = Schemas["ProfileUpdate"];
+export type MessageResponse = Schemas["MessageResponse"];
 
-export interface TokenResponse {
-  access_token: string;
-  token_type: "bearer";
-  expires_in: number;
-  refresh_token?: string;
-  user: User;
-}
-
-export interface RegisterRequest {
-  email: string;
-  password: string;
-  full_name: string;
-}
-
-export interface RegisterResponse {
-  user: User;
-  message?: string;
-}
-
-export interface LoginRequest {
-  email: string;
-  password: string;
-}
-
-export interface ChangePasswordRequest {
-  current_password: string;
-  new_password: string;
-}
+/* ---- Hand-written until the corresponding server domains publish their OpenAPI. ---- */
 
 export interface Page<T> {
   items: T[];

@@ -18,7 +18,8 @@ export function NotificationBell() {
     retry: false,
   });
   const count = data ?? 0;
-  const label = count > 0 ? t("notifications.unread", { count }) : t("notifications.none");
+  // The visible badge text must be part of the accessible name (WCAG 2.5.3).
+  const label = t("notifications.unread", { count: count > 99 ? "99+" : count });
   return (
     <Link
       to="/dashboard#notifications"

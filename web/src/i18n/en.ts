@@ -42,7 +42,6 @@ export const en = {
   "search.suggestions": "Suggestions",
 
   "notifications.unread": "Notifications: {count} unread",
-  "notifications.none": "Notifications: none unread",
 
   "price.free": "Free",
   "price.paid": "Paid",
@@ -190,6 +189,11 @@ export const en = {
   "profile.verified": "Verified",
   "profile.unverified": "Not verified",
   "profile.changePassword": "Change password",
+  "profile.editName": "Display name",
+  "profile.save": "Save",
+  "profile.saved": "Saved.",
+  "profile.resend": "Resend the verification email",
+  "profile.resent": "A new verification link is on its way.",
   "profile.passwordChanged": "Your password has been changed.",
   "role.student": "Student",
   "role.instructor": "Instructor",

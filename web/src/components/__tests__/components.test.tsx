@@ -52,7 +52,7 @@ describe("NotificationBell", () => {
     renderWithProviders(<NotificationBell />);
     await waitFor(() => expect(fetch).toHaveBeenCalled());
     expect(screen.getByTestId("unread-badge")).toHaveTextContent("0");
-    expect(screen.getByRole("link", { name: "Notifications: none unread" })).toBeInTheDocument();
+    expect(screen.getByRole("link", { name: "Notifications: 0 unread" })).toBeInTheDocument();
   });
 });
 

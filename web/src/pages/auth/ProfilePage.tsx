@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from "react";
-import { useMutation, useQuery } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { authApi } from "../../api/endpoints";
 import { isApiError } from "../../api/errors";
 import { Field } from "../../components/Field";
@@ -81,6 +81,56 @@ function ChangePassword() {
   );
 }
 
+function EditName({ current }: { current: string }) {
+  const [name, setName] = useState(current);
+  const qc = useQueryClient();
+  const m = useMutation({
+    mutationFn: () => authApi.updateProfile({ full_name: name.trim() }),
+    onSuccess: (user) => qc.setQueryData(["me"], user),
+  });
+  const server = isApiError(m.error) ? m.error : undefined;
+  return (
+    <form
+      className="mt-6 flex flex-col gap-3 border-t border-slate-200 pt-4 sm:flex-row sm:items-end"
+      onSubmit={(e: FormEvent) => {
+        e.preventDefault();
+        if (name.trim()) m.mutate();
+      }}
+    >
+      <Field
+        className="flex-1"
+        label={t("profile.editName")}
+        autoComplete="name"
+        value={name}
+        maxLength={200}
+        onChange={(e) => setName(e.target.value)}
+        error={server?.fieldError("full_name") ?? (server && server.errors.length === 0 ? server.message : undefined)}
+      />
+      <button type="submit" className="btn-secondary" disabled={m.isPending || !name.trim() || name.trim() === current}>
+        {m.isPending ? t("state.saving") : t("profile.save")}
+      </button>
+      {m.isSuccess && (
+        <p role="status" className="text-sm text-green-800 sm:self-center">
+          {t("profile.saved")}
+        </p>
+      )}
+    </form>
+  );
+}
+
+function ResendVerification() {
+  const m = useMutation({ mutationFn: () => authApi.resendVerification() });
+  if (m.isSuccess) return <p role="status" className="mt-2 text-sm text-green-800">{m.data?.message ?? t("profile.resent")}</p>;
+  return (
+    <div className="mt-2">
+      <button type="button" className="link text-sm" onClick={() => m.mutate()} disabled={m.isPending}>
+        {t("profile.resend")}
+      </button>
+      {m.isError && <FormError error={m.error} />}
+    </div>
+  );
+}
+
 function Profile() {
   useTitle(t("nav.profile"));
   const me = useQuery({ queryKey: ["me"], queryFn: () => authApi.me() });
@@ -111,6 +161,8 @@ function Profile() {
             <dt className="font-semibold text-slate-800">{t("profile.memberSince")}</dt>
             <dd>{formatDate(me.data.created_at)}</dd>
           </dl>
+          {!me.data.email_verified && <ResendVerification />}
+          <EditName key={me.data.full_name} current={me.data.full_name} />
         </section>
       )}
       <ChangePassword />
