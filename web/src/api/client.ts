@@ -74,8 +74,8 @@ export function createApiClient(opts: ApiClientOptions = {}): ApiClient {
         store.setAuthenticated(data.access_token, data.user ?? null);
         return true;
       } catch {
-        // network failure: keep the current state unknown -> anonymous
-        store.clear();
+        // network failure: anonymous for now, but the refresh cookie may still be good next time
+        store.clear({ keepHint: true });
         return false;
       } finally {
         inflightRefresh = null;

@@ -8,10 +8,19 @@ export function useSession(): SessionState {
 
 let bootstrapped: Promise<void> | null = null;
 
-/** Called once on load: try the refresh cookie; a 401 leaves the visitor anonymous. */
+/**
+ * Called once on load: try the refresh cookie; a 401 leaves the visitor anonymous.
+ * Skipped when this browser is known to hold no session (see SESSION_HINT_KEY).
+ */
 export function bootstrapSession(): Promise<void> {
   if (!bootstrapped) {
-    bootstrapped = api.refresh().then(() => undefined);
+    session.syncAcrossTabs(() => void api.refresh());
+    if (session.mayHaveSession()) {
+      bootstrapped = api.refresh().then(() => undefined);
+    } else {
+      session.clear();
+      bootstrapped = Promise.resolve();
+    }
   }
   return bootstrapped;
 }

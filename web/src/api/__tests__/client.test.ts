@@ -142,6 +142,33 @@ describe("api client", () => {
   });
 });
 
+describe("session hint", () => {
+  it("remembers that a session may exist, without storing any token", () => {
+    localStorage.clear();
+    const s = new SessionStore("test.hint");
+    expect(s.mayHaveSession()).toBe(false);
+    s.setAuthenticated("secret-token", user);
+    expect(s.mayHaveSession()).toBe(true);
+    expect(JSON.stringify({ ...localStorage })).not.toContain("secret-token");
+    s.clear({ keepHint: true });
+    expect(s.mayHaveSession()).toBe(true);
+    s.clear();
+    expect(s.mayHaveSession()).toBe(false);
+  });
+
+  it("signs this tab out when another tab removes the hint", () => {
+    const s = new SessionStore("test.hint");
+    s.setAuthenticated("t", user);
+    const onSignIn = vi.fn();
+    const stop = s.syncAcrossTabs(onSignIn);
+    window.dispatchEvent(new StorageEvent("storage", { key: "test.hint", newValue: null }));
+    expect(s.getState().status).toBe("anonymous");
+    window.dispatchEvent(new StorageEvent("storage", { key: "test.hint", newValue: "1" }));
+    expect(onSignIn).toHaveBeenCalledOnce();
+    stop();
+  });
+});
+
 describe("parseProblem", () => {
   it("parses RFC 9457 problem+json with field errors", async () => {
     const err = await parseProblem(
