@@ -1,3 +1,4 @@
+import { forgetOfflineData } from "../pwa";
 import { api } from "./client";
 import type {
   CertificateVerification,
@@ -46,6 +47,7 @@ export const authApi = {
       await api.post<void>("/auth/logout");
     } finally {
       api.session.clear();
+      forgetOfflineData();
     }
   },
   async me(): Promise<User> {
