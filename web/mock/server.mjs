@@ -70,6 +70,10 @@ const courses = titles.map(([title, cat, amount, level], i) => {
   };
 });
 const card = ({ description_html, sections, status, capacity, seats_left, created_at, ...c }) => c;
+const notifications = [
+  { id: "n1", kind: "welcome", title: "Welcome to JNTU GV LMS", body: "Browse the catalog to find your first course.", link: "/courses", data: {}, read_at: null, created_at: now },
+  { id: "n2", kind: "lesson", title: "New lesson published", body: "Data Structures: Concept 3 is live.", link: "/courses/data-structures-and-algorithms", data: {}, read_at: null, created_at: now },
+];
 const enrollments = new Map(); // `${userId}:${courseId}` -> enrollment
 const completed = new Map(); // `${userId}:${courseId}` -> Set(lessonId)
 const positions = new Map();
@@ -202,7 +206,22 @@ async function api(req, res, path, q) {
     user.password = b.new_password;
     res.writeHead(204); return res.end();
   }
-  if (m === "GET" && path === "/notifications") return send(res, 200, page([{ id: "n1", title: "Welcome!", created_at: now }, { id: "n2", title: "New lesson", created_at: now }], q));
+  if (m === "GET" && path === "/notifications") {
+    const list = notifications.filter((n) => q.get("unread") !== "true" || !n.read_at);
+    return send(res, 200, page(list, q));
+  }
+  if (m === "GET" && path === "/notifications/unread-count") return send(res, 200, { unread_count: notifications.filter((n) => !n.read_at).length });
+  if (m === "POST" && path === "/notifications/read-all") {
+    const n = notifications.filter((x) => !x.read_at).length;
+    notifications.forEach((x) => (x.read_at ??= new Date().toISOString()));
+    return send(res, 200, { marked_read: n, unread_count: 0 });
+  }
+  if (m === "POST" && (mm = /^\/notifications\/([^/]+)\/read$/.exec(path))) {
+    const n = notifications.find((x) => x.id === mm[1]);
+    if (!n) return problem(res, 404, "Not Found", "No such notification.", "not_found");
+    n.read_at ??= new Date().toISOString();
+    return send(res, 200, n);
+  }
   if (m === "GET" && path === "/enrollments/me") {
     const mine = [...enrollments.values()].filter((e) => e.user_id === user.id).map(({ user_id, ...e }) => ({ ...e, progress_percent: progressOf(user, findCourse(e.course.id)).progress_percent }));
     return send(res, 200, page(mine, q));

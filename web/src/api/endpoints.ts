@@ -121,6 +121,10 @@ export const notificationsApi = {
     if (Array.isArray(data)) return data.length;
     return typeof data.total === "number" ? data.total : data.items.length;
   },
+  list: (opts: { unread?: boolean; page?: number; page_size?: number } = {}, signal?: AbortSignal) =>
+    api.get<Page<Notification>>("/notifications", { ...opts }, signal),
+  markRead: (id: string) => api.post<Notification>(`/notifications/${enc(id)}/read`),
+  markAllRead: () => api.post<{ marked_read: number; unread_count: number }>("/notifications/read-all"),
 };
 
 export const certificatesApi = {

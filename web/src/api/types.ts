@@ -197,13 +197,27 @@ export interface Enrollment {
 
 export interface Notification {
   id: Id;
-  type?: string;
-  title?: string;
-  body?: string;
-  read_at?: IsoDateTime | null;
-  created_at?: IsoDateTime;
-  link?: string | null;
+  kind: string;
+  title: string;
+  body: string;
+  link: string | null;
+  data: Record<string, unknown>;
+  read_at: IsoDateTime | null;
+  created_at: IsoDateTime;
 }
+
+export interface UnreadCount {
+  unread_count: number;
+}
+
+/** Frames of the real-time socket /api/v1/ws (server → client). */
+export type SocketFrame =
+  | { type: "ready"; user_id: Id; unread_count: number }
+  | { type: "notification"; notification: Notification; unread_count: number }
+  | { type: "unread_count"; unread_count: number }
+  | { type: "ping" }
+  | { type: "pong" }
+  | { type: "error"; code: string; detail: string };
 
 export interface CertificateVerification {
   valid?: boolean;

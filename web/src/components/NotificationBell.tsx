@@ -1,12 +1,14 @@
 import { useQuery } from "@tanstack/react-query";
 import { Link } from "react-router";
 import { notificationsApi } from "../api/endpoints";
+import { UNREAD_KEY, useNotificationSocket } from "../api/notificationSocket";
 import { t } from "../i18n";
 
-/** Bell with unread count. Polls for now; the WebSocket push will replace the interval later. */
-export function NotificationBell() {
+/** Bell with unread count: fetched once, then kept live over the WebSocket (slow poll as a fallback). */
+export function NotificationBell({ live = true }: { live?: boolean }) {
+  useNotificationSocket(live);
   const { data } = useQuery({
-    queryKey: ["notifications", "unread-count"],
+    queryKey: UNREAD_KEY,
     queryFn: async ({ signal }) => {
       try {
         return await notificationsApi.unreadCount(signal);
@@ -14,7 +16,7 @@ export function NotificationBell() {
         return 0; // render 0 on error (e.g. notifications API not deployed yet)
       }
     },
-    refetchInterval: 60_000,
+    refetchInterval: 5 * 60_000,
     retry: false,
   });
   const count = data ?? 0;

@@ -42,6 +42,9 @@ export const en = {
   "search.suggestions": "Suggestions",
 
   "notifications.unread": "Notifications: {count} unread",
+  "notifications.markAll": "Mark all as read",
+  "notifications.markRead": "Mark as read",
+  "notifications.unreadItem": "Unread:",
 
   "price.free": "Free",
   "price.paid": "Paid",
@@ -135,7 +138,7 @@ export const en = {
   "dashboard.progressOf": "Progress in {title}",
   "dashboard.completed": "Completed",
   "dashboard.notifications": "Recent notifications",
-  "dashboard.notificationsSoon": "Your notifications will appear here.",
+  "dashboard.notificationsSoon": "No notifications yet.",
 
   "verify.title": "Certificate verification",
   "verify.code": "Certificate code: {code}",

@@ -4,6 +4,7 @@ import { enrollmentsApi } from "../api/endpoints";
 import type { Enrollment } from "../api/types";
 import { useSession } from "../api/useSession";
 import { CourseThumb } from "../components/CourseCard";
+import { NotificationList } from "../components/NotificationList";
 import { ProgressBar } from "../components/ProgressBar";
 import { RequireAuth } from "../components/RequireAuth";
 import { EmptyState, ErrorState, LoadingState } from "../components/states";
@@ -103,7 +104,7 @@ function Dashboard() {
         <h2 id="notif" className="mb-2 text-2xl font-bold">
           {t("dashboard.notifications")}
         </h2>
-        <p className="text-slate-700">{t("dashboard.notificationsSoon")}</p>
+        <NotificationList />
       </section>
     </div>
   );
