@@ -26,11 +26,14 @@ export function useNotificationSocket(enabled: boolean): void {
     let attempt = 0;
     let timer: ReturnType<typeof setTimeout> | undefined;
     let sentToken: string | null = null;
+    let everReady = false;
+    const MAX_ATTEMPTS_NEVER_READY = 4; // a server without the socket: fall back to polling quietly
 
     const onFrame = (frame: SocketFrame) => {
       switch (frame.type) {
         case "ready":
           attempt = 0;
+          everReady = true;
           qc.setQueryData(UNREAD_KEY, frame.unread_count);
           break;
         case "unread_count":
@@ -68,6 +71,7 @@ export function useNotificationSocket(enabled: boolean): void {
         if (stopped) return;
         const retry = () => {
           attempt += 1;
+          if (!everReady && attempt > MAX_ATTEMPTS_NEVER_READY) return;
           const delay = Math.min(30_000, 1000 * 2 ** Math.min(attempt, 5)) * (0.75 + Math.random() * 0.5);
           timer = setTimeout(connect, delay);
         };
