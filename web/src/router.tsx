@@ -34,7 +34,14 @@ export const routes: RouteObject[] = [
           { path: "learn/:courseSlug/:lessonId", ...page(() => import("./pages/LessonPlayerPage")) },
           { path: "checkout/:courseId", ...page(() => import("./pages/CheckoutPage")) },
           { path: "studio/*", ...page(() => import("./pages/StudioPage")) },
-          { path: "admin/*", ...page(() => import("./pages/AdminPage")) },
+          {
+            path: "admin",
+            ...page(() => import("./pages/admin/AdminLayout")),
+            children: [
+              { index: true, ...page(() => import("./pages/admin/AdminHomePage")) },
+              { path: "users", ...page(() => import("./pages/admin/AdminUsersPage")) },
+            ],
+          },
           { path: "*", ...page(() => import("./pages/NotFoundPage")) },
         ],
       },

@@ -1,6 +1,8 @@
 import { forgetOfflineData } from "../pwa";
 import { api } from "./client";
 import type {
+  AdminUserUpdate,
+  Role,
   CertificateVerification,
   ChangePasswordRequest,
   CourseCard,
@@ -130,4 +132,12 @@ export const notificationsApi = {
 export const certificatesApi = {
   verify: (code: string, signal?: AbortSignal) =>
     api.request<CertificateVerification>(`/certificates/verify/${enc(code)}`, { auth: false, signal }),
+};
+
+export const adminApi = {
+  listUsers: (
+    params: { q?: string; role?: Role; is_active?: boolean; page?: number; page_size?: number },
+    signal?: AbortSignal,
+  ) => api.get<Page<User>>("/admin/users", { ...params }, signal),
+  updateUser: (id: string, body: AdminUserUpdate) => api.patch<User>(`/admin/users/${enc(id)}`, body),
 };

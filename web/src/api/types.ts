@@ -21,6 +21,7 @@ export type RegisterResponse = Schemas["RegisterResponse"];
 export type LoginRequest = Schemas["LoginRequest"];
 export type ChangePasswordRequest = Schemas["ChangePasswordRequest"];
 export type ProfileUpdate = Schemas["ProfileUpdate"];
+export type AdminUserUpdate = Schemas["AdminUserUpdate"];
 export type MessageResponse = Schemas["MessageResponse"];
 
 /* ---- Hand-written until the corresponding server domains publish their OpenAPI. ---- */

@@ -5,9 +5,15 @@ import { authApi } from "../api/endpoints";
 import type { User } from "../api/types";
 import { t } from "../i18n";
 
-function initials(name: string): string {
-  const parts = name.trim().split(/\s+/);
-  return ((parts[0]?.[0] ?? "") + (parts.length > 1 ? (parts[parts.length - 1]?.[0] ?? "") : "")).toUpperCase() || "?";
+export function initials(name: string): string {
+  // Skip honorifics ("Dr.", "Prof.") and anything not starting with a letter ("(Admin)").
+  const words = name
+    .trim()
+    .split(/\s+/)
+    .filter((w) => /^\p{L}/u.test(w) && !w.endsWith("."));
+  const first = words[0]?.[0] ?? "";
+  const last = words.length > 1 ? (words[words.length - 1]?.[0] ?? "") : "";
+  return (first + last).toUpperCase() || "?";
 }
 
 /** Avatar button disclosing account links (disclosure pattern: Tab through, Escape closes). */

@@ -39,3 +39,13 @@ describe("t", () => {
     expect(t("pagination.status", { page: 2, pages: 5 })).toBe("Page 2 of 5");
   });
 });
+
+import { initials } from "../../components/UserMenu";
+describe("initials", () => {
+  it("skips honorifics and non-letters", () => {
+    expect(initials("Dr. Lakshmi Prasanna (Admin)")).toBe("LP");
+    expect(initials("Asha Rao")).toBe("AR");
+    expect(initials("Prof. Ravi Kumar Varma")).toBe("RV");
+    expect(initials("  ")).toBe("?");
+  });
+});
