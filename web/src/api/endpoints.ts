@@ -1,0 +1,143 @@
+import { forgetOfflineData } from "../pwa";
+import { api } from "./client";
+import type {
+  AdminUserUpdate,
+  Role,
+  CertificateVerification,
+  ChangePasswordRequest,
+  CourseCard,
+  CourseDetail,
+  CourseProgress,
+  Category,
+  Enrollment,
+  Lesson,
+  LoginRequest,
+  MessageResponse,
+  Notification,
+  Page,
+  ProfileUpdate,
+  RegisterRequest,
+  RegisterResponse,
+  SearchResults,
+  SuggestResponse,
+  TokenResponse,
+  User,
+} from "./types";
+
+const enc = encodeURIComponent;
+
+export interface CourseFilters {
+  category?: string;
+  level?: string;
+  language?: string;
+  /** "free" | "paid" */
+  price?: string;
+  sort?: string;
+  page?: number;
+  page_size?: number;
+}
+
+export const authApi = {
+  async login(body: LoginRequest): Promise<TokenResponse> {
+    const data = await api.post<TokenResponse>("/auth/login", body, { auth: false });
+    api.session.setAuthenticated(data.access_token, data.user);
+    return data;
+  },
+  register: (body: RegisterRequest) => api.post<RegisterResponse>("/auth/register", body, { auth: false }),
+  async logout(): Promise<void> {
+    try {
+      await api.post<void>("/auth/logout");
+    } finally {
+      api.session.clear();
+      forgetOfflineData();
+    }
+  },
+  async me(): Promise<User> {
+    const user = await api.get<User>("/auth/me");
+    api.session.setUser(user);
+    return user;
+  },
+  /** The server signs out every other session and answers with fresh tokens for this one. */
+  async changePassword(body: ChangePasswordRequest): Promise<TokenResponse> {
+    const data = await api.post<TokenResponse>("/auth/change-password", body);
+    api.session.setAuthenticated(data.access_token, data.user);
+    return data;
+  },
+  async updateProfile(body: ProfileUpdate): Promise<User> {
+    const user = await api.patch<User>("/users/me", body);
+    api.session.setUser(user);
+    return user;
+  },
+  resendVerification: () => api.post<MessageResponse>("/auth/verify-email/resend"),
+  requestPasswordReset: (email: string) =>
+    api.post<MessageResponse>("/auth/password-reset/request", { email }, { auth: false }),
+  confirmPasswordReset: (token: string, new_password: string) =>
+    api.post<void>("/auth/password-reset/confirm", { token, new_password }, { auth: false }),
+  async verifyEmail(token: string): Promise<User> {
+    const user = await api.post<User>("/auth/verify-email", { token }, { auth: false });
+    if (api.session.getState().user?.id === user.id) api.session.setUser(user);
+    return user;
+  },
+};
+
+export const coursesApi = {
+  list: (filters: CourseFilters, signal?: AbortSignal) =>
+    api.get<Page<CourseCard>>("/courses", { ...filters }, signal),
+  get: (idOrSlug: string, signal?: AbortSignal) =>
+    api.get<CourseDetail>(`/courses/${enc(idOrSlug)}`, undefined, signal),
+  progress: (courseId: string, signal?: AbortSignal) =>
+    api.get<CourseProgress>(`/courses/${enc(courseId)}/progress`, undefined, signal),
+  async categories(signal?: AbortSignal): Promise<Category[]> {
+    const data = await api.get<Category[] | Page<Category>>("/categories", undefined, signal);
+    return Array.isArray(data) ? data : data.items;
+  },
+};
+
+export const searchApi = {
+  courses: (q: string, filters: CourseFilters, signal?: AbortSignal) =>
+    api.get<SearchResults>("/search/courses", { q, ...filters }, signal),
+  suggest: (q: string, signal?: AbortSignal) =>
+    api.get<SuggestResponse>("/search/suggest", { q }, signal),
+};
+
+export const enrollmentsApi = {
+  enroll: (course_id: string) => api.post<Enrollment>("/enrollments", { course_id }),
+  mine: (page = 1, signal?: AbortSignal) =>
+    api.get<Page<Enrollment>>("/enrollments/me", { page, page_size: 50 }, signal),
+};
+
+export const lessonsApi = {
+  get: (id: string, signal?: AbortSignal) => api.get<Lesson>(`/lessons/${enc(id)}`, undefined, signal),
+  savePosition: (id: string, position_seconds: number) =>
+    api.put<unknown>(`/lessons/${enc(id)}/position`, { position_seconds: Math.floor(position_seconds) }),
+  complete: (id: string) => api.post<unknown>(`/lessons/${enc(id)}/complete`),
+};
+
+export const notificationsApi = {
+  async unreadCount(signal?: AbortSignal): Promise<number> {
+    const data = await api.get<Notification[] | Page<Notification>>(
+      "/notifications",
+      { unread: true, page_size: 1 },
+      signal,
+    );
+    if (Array.isArray(data)) return data.length;
+    return typeof data.total === "number" ? data.total : data.items.length;
+  },
+  list: (opts: { unread?: boolean; page?: number; page_size?: number } = {}, signal?: AbortSignal) =>
+    api.get<Page<Notification>>("/notifications", { ...opts }, signal),
+  markRead: (id: string) => api.post<Notification>(`/notifications/${enc(id)}/read`),
+  markAllRead: () => api.post<{ marked_read: number; unread_count: number }>("/notifications/read-all"),
+};
+
+export const certificatesApi = {
+  verify: (code: string, signal?: AbortSignal) =>
+    api.request<CertificateVerification>(`/certificates/verify/${enc(code)}`, { auth: false, signal }),
+};
+
+export const adminApi = {
+  listUsers: (
+    params: { q?: string; role?: Role; is_active?: boolean; page?: number; page_size?: number },
+    signal?: AbortSignal,
+  ) => api.get<Page<User>>("/admin/users", { ...params }, signal),
+  updateUser: (id: string, body: AdminUserUpdate) => api.patch<User>(`/admin/users/${enc(id)}`, body),
+};

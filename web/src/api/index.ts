@@ -1,0 +1,6 @@
+export * from "./client";
+export * from "./errors";
+export * from "./endpoints";
+export * from "./session";
+export * from "./useSession";
+export type * from "./types";

@@ -1,0 +1,248 @@
+/**
+ * Hand-written API types, mirroring the server contracts (snake_case JSON).
+ * When the server publishes /api/v1/openapi.json, run `npm run gen:api` to produce
+ * `schema.d.ts` and progressively re-export the generated component schemas from here,
+ * so a contract break fails `tsc -b`.
+ */
+
+import type { components } from "./schema";
+
+export type Id = string;
+export type IsoDateTime = string;
+
+/* ---- Generated from the server's OpenAPI (npm run gen:api): a contract break fails tsc. ---- */
+type Schemas = components["schemas"];
+
+export type Role = Schemas["Role"];
+export type User = Schemas["UserRead"];
+export type TokenResponse = Schemas["TokenResponse"];
+export type RegisterRequest = Schemas["RegisterRequest"];
+export type RegisterResponse = Schemas["RegisterResponse"];
+export type LoginRequest = Schemas["LoginRequest"];
+export type ChangePasswordRequest = Schemas["ChangePasswordRequest"];
+export type ProfileUpdate = Schemas["ProfileUpdate"];
+export type AdminUserUpdate = Schemas["AdminUserUpdate"];
+export type MessageResponse = Schemas["MessageResponse"];
+
+/* ---- Hand-written until the corresponding server domains publish their OpenAPI. ---- */
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  page: number;
+  page_size: number;
+}
+
+export interface Money {
+  /** Integer minor units (paise for INR). */
+  amount: number;
+  currency: string;
+}
+
+export type Level = "beginner" | "intermediate" | "advanced" | "all" | (string & {});
+
+export interface Category {
+  id: Id;
+  name: string;
+  slug: string;
+}
+
+export interface InstructorRef {
+  id: Id;
+  full_name: string;
+}
+
+export interface CourseCard {
+  id: Id;
+  slug: string;
+  title: string;
+  subtitle: string | null;
+  thumbnail_url: string | null;
+  instructors: InstructorRef[];
+  /** null means free */
+  price: Money | null;
+  rating_average: number | null;
+  rating_count: number;
+  enrollment_count: number;
+  duration_seconds: number;
+  lesson_count: number;
+  level: Level | null;
+  language: string | null;
+  category: Category | null;
+}
+
+export type LessonKind = "video" | "text" | "file" | "link" | "quiz" | (string & {});
+
+export interface LessonSummary {
+  id: Id;
+  title: string;
+  kind: LessonKind;
+  is_preview: boolean;
+  duration_seconds: number | null;
+  position: number;
+}
+
+export interface Section {
+  id: Id;
+  title: string;
+  position: number;
+  lessons: LessonSummary[];
+}
+
+export interface CourseViewer {
+  enrolled: boolean;
+  progress_percent: number;
+  last_lesson_id?: Id | null;
+}
+
+export type CourseStatus = "draft" | "published" | "archived";
+
+export interface CourseDetail extends CourseCard {
+  description_html: string;
+  sections: Section[];
+  viewer: CourseViewer | null;
+  status: CourseStatus;
+  capacity: number | null;
+  seats_left: number | null;
+}
+
+export interface Attachment {
+  id?: Id;
+  name?: string;
+  filename?: string;
+  url: string;
+  size_bytes?: number;
+}
+
+export interface Lesson {
+  id: Id;
+  title: string;
+  kind: LessonKind;
+  is_preview: boolean;
+  duration_seconds: number | null;
+  position?: number;
+  section_id?: Id;
+  course_id?: Id;
+  content_html?: string | null;
+  video_url?: string | null;
+  url?: string | null;
+  attachments?: Attachment[];
+  /** Resume position for the current viewer, if the server includes it. */
+  position_seconds?: number | null;
+  completed?: boolean;
+}
+
+export interface CourseProgress {
+  course_id: Id;
+  progress_percent: number;
+  completed_lesson_ids?: Id[];
+  completed_lessons?: number;
+  total_lessons?: number;
+  last_lesson_id?: Id | null;
+  completed?: boolean;
+  completed_at?: IsoDateTime | null;
+}
+
+export interface Highlight {
+  title?: string;
+  description?: string;
+  subtitle?: string;
+}
+
+export interface SearchHit extends CourseCard {
+  highlight?: Highlight;
+}
+
+export interface FacetValue {
+  value: string;
+  label: string;
+  count: number;
+}
+
+export interface SearchFacets {
+  category?: FacetValue[];
+  level?: FacetValue[];
+  language?: FacetValue[];
+  price?: FacetValue[];
+}
+
+export interface SearchResults extends Page<SearchHit> {
+  facets: SearchFacets;
+  did_you_mean?: string | null;
+}
+
+export interface Suggestion {
+  title: string;
+  slug: string;
+}
+
+export interface SuggestResponse {
+  suggestions: Suggestion[];
+}
+
+export type EnrollmentStatus = "active" | "completed" | "dropped" | (string & {});
+
+export interface Enrollment {
+  id: Id;
+  course: {
+    id: Id;
+    slug: string;
+    title: string;
+    thumbnail_url: string | null;
+  };
+  status: EnrollmentStatus;
+  enrolled_at: IsoDateTime;
+  progress_percent: number;
+  last_lesson_id: Id | null;
+}
+
+export interface Notification {
+  id: Id;
+  kind: string;
+  title: string;
+  body: string;
+  link: string | null;
+  data: Record<string, unknown>;
+  read_at: IsoDateTime | null;
+  created_at: IsoDateTime;
+}
+
+export interface UnreadCount {
+  unread_count: number;
+}
+
+/** Frames of the real-time socket /api/v1/ws (server → client). */
+export type SocketFrame =
+  | { type: "ready"; user_id: Id; unread_count: number }
+  | { type: "notification"; notification: Notification; unread_count: number }
+  | { type: "unread_count"; unread_count: number }
+  | { type: "ping" }
+  | { type: "pong" }
+  | { type: "error"; code: string; detail: string };
+
+export interface CertificateVerification {
+  valid?: boolean;
+  code: string;
+  student_name?: string;
+  full_name?: string;
+  course_title?: string;
+  course?: { id?: Id; slug?: string; title: string };
+  issued_at?: IsoDateTime;
+  revoked?: boolean;
+  revoked_at?: IsoDateTime | null;
+}
+
+export interface ProblemFieldError {
+  field: string;
+  message: string;
+}
+
+export interface ProblemDetails {
+  type?: string;
+  title?: string;
+  status?: number;
+  detail?: string;
+  code?: string;
+  errors?: ProblemFieldError[];
+  instance?: string;
+}

@@ -1,0 +1,54 @@
+import { createBrowserRouter, type RouteObject } from "react-router";
+import type { ComponentType } from "react";
+import { Layout } from "./components/Layout";
+import { LoadingState } from "./components/states";
+import { RouteError } from "./pages/RouteError";
+
+/** Route-level code splitting: each page is its own chunk. */
+const page = (load: () => Promise<{ default: ComponentType }>): Pick<RouteObject, "lazy"> => ({
+  lazy: async () => ({ Component: (await load()).default }),
+});
+
+export const routes: RouteObject[] = [
+  {
+    path: "/",
+    Component: Layout,
+    ErrorBoundary: RouteError,
+    HydrateFallback: () => <LoadingState />,
+    children: [
+      {
+        ErrorBoundary: RouteError,
+        children: [
+          { index: true, ...page(() => import("./pages/HomePage")) },
+          { path: "courses", ...page(() => import("./pages/CatalogPage")) },
+          { path: "courses/:slug", ...page(() => import("./pages/CoursePage")) },
+          { path: "verify/:code", ...page(() => import("./pages/VerifyCertificatePage")) },
+          { path: "login", ...page(() => import("./pages/auth/LoginPage")) },
+          { path: "register", ...page(() => import("./pages/auth/RegisterPage")) },
+          { path: "verify-email", ...page(() => import("./pages/auth/VerifyEmailPage")) },
+          { path: "forgot-password", ...page(() => import("./pages/auth/ForgotPasswordPage")) },
+          { path: "reset-password", ...page(() => import("./pages/auth/ResetPasswordPage")) },
+          { path: "profile", ...page(() => import("./pages/auth/ProfilePage")) },
+          { path: "dashboard", ...page(() => import("./pages/DashboardPage")) },
+          { path: "learn/:courseSlug", ...page(() => import("./pages/LessonPlayerPage")) },
+          { path: "learn/:courseSlug/:lessonId", ...page(() => import("./pages/LessonPlayerPage")) },
+          { path: "checkout/:courseId", ...page(() => import("./pages/CheckoutPage")) },
+          { path: "studio/*", ...page(() => import("./pages/StudioPage")) },
+          {
+            path: "admin",
+            ...page(() => import("./pages/admin/AdminLayout")),
+            children: [
+              { index: true, ...page(() => import("./pages/admin/AdminHomePage")) },
+              { path: "users", ...page(() => import("./pages/admin/AdminUsersPage")) },
+            ],
+          },
+          { path: "*", ...page(() => import("./pages/NotFoundPage")) },
+        ],
+      },
+    ],
+  },
+];
+
+export function createRouter() {
+  return createBrowserRouter(routes);
+}
