@@ -23,11 +23,11 @@ web:  ## build the web app into web/dist (skipped when Node is missing)
 run: install web  ## migrate an SQLite database under var/, load demo data, serve on http://127.0.0.1:8000
 	$(LMS) run
 
-test: install  ## lint, type-check, the whole test suite (+ real servers when LMS_TEST_*_URL are set)
-	$(PY_VENV)/bin/ruff check src tests
+test: install web  ## lint, type-check, web unit tests, the whole suite (+ real servers / browser when present)
+	$(PY_VENV)/bin/ruff check src tests bench
 	$(PY_VENV)/bin/mypy
-	$(PY_VENV)/bin/pytest $(PYTEST_ARGS)
 	@$(MAKE) --no-print-directory web-test
+	$(PY_VENV)/bin/pytest $(PYTEST_ARGS)
 
 web-test:
 	@if [ -f web/package.json ] && command -v npm >/dev/null; then \

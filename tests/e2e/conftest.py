@@ -4,6 +4,8 @@ unless LMS_TEST_REQUIRE_BROWSER=1 (as in CI), which makes that a failure."""
 
 from __future__ import annotations
 
+import email
+import email.policy
 import os
 import re
 import shutil
@@ -42,14 +44,21 @@ class LiveServer:
         self.data_dir = data_dir
 
     def mails_to(self, address: str) -> list[str]:
+        """Plain-text bodies of the messages the dev mail sink wrote for this address."""
         directory = self.data_dir / "mail"
-        return [p.read_text(errors="replace") for p in sorted(directory.glob("*.eml")) if address in p.name]
+        bodies = []
+        for path in sorted(directory.glob("*.eml")):
+            msg = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+            if address in str(msg["To"]):
+                part = msg.get_body(preferencelist=("plain",))  # type: ignore[attr-defined]
+                bodies.append(str(part.get_content()) if part else "")
+        return bodies
 
     def link_from_mail(self, address: str, path: str, timeout: float = 15) -> str:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             for text in reversed(self.mails_to(address)):
-                match = re.search(rf"{re.escape(path)}\?token=([A-Za-z0-9_\-]+)", text.replace("=\n", ""))
+                match = re.search(rf"{re.escape(path)}\?token=([A-Za-z0-9_\-]+)", text)
                 if match:
                     return f"{self.url}{path}?token={match.group(1)}"
             time.sleep(0.2)

@@ -1,0 +1,72 @@
+"""Journeys of visitors and administrators in a real browser."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import httpx
+
+from tests.e2e.conftest import LiveServer, axe_violations, screenshot
+
+Page = Any  # playwright.sync_api.Page (typed loosely to keep mypy off Playwright's stubs)
+
+
+def test_visitor_registers_verifies_and_logs_in(page: Page, live_server: LiveServer) -> None:
+    page.goto("/")
+    assert axe_violations(page) == []
+    screenshot(page, "home")
+    page.get_by_role("link", name="Sign up").first.click()
+    page.get_by_label("Full name").fill("Lakshmi Narayana")
+    page.get_by_label("Email").fill("lakshmi@student.jntugv.edu.in")
+    page.get_by_label("Password").fill("Vizag-Beach-2026")
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Create account").click()
+    page.get_by_text("Check your inbox").wait_for()
+
+    page.goto(live_server.link_from_mail("lakshmi@student.jntugv.edu.in", "/verify-email"))
+    page.get_by_text(re.compile("verified", re.I)).first.wait_for()
+
+    page.goto("/login")
+    page.get_by_label("Email").fill("lakshmi@student.jntugv.edu.in")
+    page.get_by_label("Password").fill("Vizag-Beach-2026")
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(re.compile(r"/(dashboard)?$"))
+    page.get_by_role("button", name=re.compile("Lakshmi", re.I)).first.wait_for()
+    screenshot(page, "after-login")
+
+
+def test_wrong_password_shows_the_servers_message(page: Page, live_server: LiveServer) -> None:
+    page.goto("/login")
+    page.get_by_label("Email").fill("student@demo.jntugv.edu.in")
+    page.get_by_label("Password").fill("not-the-password")
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_text("The email or password is incorrect.").wait_for()
+
+
+def login(page: Page, email: str, password: str) -> None:
+    page.goto("/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(lambda url: "/login" not in url)
+
+
+def test_admin_changes_a_role(page: Page, live_server: LiveServer) -> None:
+    login(page, "admin@demo.jntugv.edu.in", "Admin@Demo2026")
+    page.goto("/admin/users")
+    page.get_by_role("searchbox").fill("instructor@demo")
+    row = page.get_by_role("row", name=re.compile("instructor@demo.jntugv.edu.in"))
+    row.wait_for()
+    assert axe_violations(page) == []
+    screenshot(page, "admin-users")
+    page.on("dialog", lambda dialog: dialog.accept())  # "Make Prof. Ravi Kumar Varma a Admin?"
+    with page.expect_response(lambda r: "/api/v1/admin/users/" in r.url and r.request.method == "PATCH") as patch:
+        row.get_by_role("combobox").select_option("admin")
+    assert patch.value.status == 200
+    # The server now says so too.
+    token = httpx.post(
+        f"{live_server.url}/api/v1/auth/login",
+        json={"email": "instructor@demo.jntugv.edu.in", "password": "Teach@Demo2026"},
+    ).json()
+    assert token["user"]["role"] == "admin"
