@@ -29,6 +29,7 @@ export const routes: RouteObject[] = [
           { path: "forgot-password", ...page(() => import("./pages/auth/ForgotPasswordPage")) },
           { path: "reset-password", ...page(() => import("./pages/auth/ResetPasswordPage")) },
           { path: "profile", ...page(() => import("./pages/auth/ProfilePage")) },
+          { path: "settings/notifications", ...page(() => import("./pages/settings/NotificationSettingsPage")) },
           { path: "dashboard", ...page(() => import("./pages/DashboardPage")) },
           { path: "learn/:courseSlug", ...page(() => import("./pages/LessonPlayerPage")) },
           { path: "learn/:courseSlug/:lessonId", ...page(() => import("./pages/LessonPlayerPage")) },
@@ -40,6 +41,9 @@ export const routes: RouteObject[] = [
             children: [
               { index: true, ...page(() => import("./pages/admin/AdminHomePage")) },
               { path: "users", ...page(() => import("./pages/admin/AdminUsersPage")) },
+              // Recharts lives only in this chunk.
+              { path: "analytics", ...page(() => import("./pages/admin/AdminAnalyticsPage")) },
+              { path: "events", ...page(() => import("./pages/admin/AdminEventsPage")) },
             ],
           },
           { path: "*", ...page(() => import("./pages/NotFoundPage")) },

@@ -1,6 +1,12 @@
 import { forgetOfflineData } from "../pwa";
-import { api } from "./client";
+import { api, buildQuery } from "./client";
 import type {
+  AdminSummary,
+  ConsumerLag,
+  DeadLetter,
+  EmailPreferencesRead,
+  EventBacklog,
+  Granularity,
   AdminUserUpdate,
   Role,
   CertificateVerification,
@@ -134,7 +140,35 @@ export const certificatesApi = {
     api.request<CertificateVerification>(`/certificates/verify/${enc(code)}`, { auth: false, signal }),
 };
 
+export const preferencesApi = {
+  email: (signal?: AbortSignal) => api.get<EmailPreferencesRead>("/me/email-preferences", undefined, signal),
+  setEmail: (preferences: Record<string, boolean>) =>
+    api.put<EmailPreferencesRead>("/me/email-preferences", { preferences }),
+};
+
 export const adminApi = {
+  analytics: (params: { from?: string; to?: string; granularity?: Granularity }, signal?: AbortSignal) =>
+    api.get<AdminSummary>("/analytics/admin/summary", { ...params }, signal),
+  /** CSV needs the bearer token, so it is fetched and handed to the browser as a download. */
+  async downloadAnalyticsCsv(params: { from?: string; to?: string; granularity?: Granularity }): Promise<void> {
+    const csv = await api.request<string>(`/analytics/admin/export.csv${buildQuery({ ...params })}`, {
+      headers: { Accept: "text/csv" },
+    });
+    const url = URL.createObjectURL(new Blob([String(csv)], { type: "text/csv;charset=utf-8" }));
+    const a = document.createElement("a");
+    a.href = url;
+    a.download = `lms-analytics-${params.from ?? "start"}-${params.to ?? "today"}.csv`;
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+  },
+  eventBacklog: (signal?: AbortSignal) => api.get<EventBacklog>("/admin/events/backlog", undefined, signal),
+  eventConsumers: (signal?: AbortSignal) => api.get<ConsumerLag[]>("/admin/events/consumers", undefined, signal),
+  deadLetters: (page: number, signal?: AbortSignal) =>
+    api.get<Page<DeadLetter>>("/admin/events/dead-letters", { page, page_size: 20 }, signal),
+  replayDeadLetter: (id: string) =>
+    api.post<{ id: string; replayed: boolean }>(`/admin/events/dead-letters/${enc(id)}/replay`),
   listUsers: (
     params: { q?: string; role?: Role; is_active?: boolean; page?: number; page_size?: number },
     signal?: AbortSignal,

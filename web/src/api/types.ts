@@ -246,3 +246,71 @@ export interface ProblemDetails {
   errors?: ProblemFieldError[];
   instance?: string;
 }
+
+/* ---- Email preferences (events branch: /me/email-preferences) ---- */
+export interface EmailPreference {
+  kind: string;
+  label: string;
+  enabled: boolean;
+  /** Security emails cannot be turned off */
+  locked: boolean;
+}
+export interface EmailPreferencesRead {
+  preferences: EmailPreference[];
+}
+
+/* ---- Admin analytics (notify branch: /analytics/admin/summary) ---- */
+export type Granularity = "day" | "week" | "month";
+export interface Revenue {
+  currency: string;
+  amount: number;
+  payments: number;
+}
+export interface SiteFigures {
+  registrations: number;
+  enrollments: number;
+  completions: number;
+  lesson_completions: number;
+  quiz_submissions: number;
+  quiz_passes: number;
+  quiz_pass_rate: number | null;
+  certificates: number;
+  active_users_avg: number;
+  revenue: Revenue[];
+}
+export interface SitePoint extends SiteFigures {
+  period: string;
+}
+export interface AdminSummary {
+  from: string;
+  to: string;
+  granularity: Granularity;
+  totals: SiteFigures & { active_users_peak: number };
+  series: SitePoint[];
+}
+
+/* ---- Event delivery health (events branch: /admin/events/*) ---- */
+export interface EventBacklog {
+  broker: string;
+  pending: number;
+  oldest_pending_age_seconds: number | null;
+  dead: number;
+  published_last_hour: number;
+}
+export interface ConsumerLag {
+  consumer: string;
+  event_type: string;
+  pending: number | null;
+  lag: number | null;
+}
+export interface DeadLetter {
+  id: string;
+  source: string;
+  event_type: string | null;
+  event_id: string | null;
+  consumer: string | null;
+  error: string;
+  attempts: number;
+  failed_at: IsoDateTime | null;
+  data: Record<string, unknown> | null;
+}
