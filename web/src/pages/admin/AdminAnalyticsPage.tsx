@@ -113,7 +113,7 @@ export default function AdminAnalyticsPage() {
             </h2>
             <div className="h-72" aria-hidden="true">
               <ResponsiveContainer width="100%" height="100%">
-                <LineChart data={series} margin={{ left: 0, right: 8, top: 8, bottom: 8 }}>
+                <LineChart accessibilityLayer={false} data={series} margin={{ left: 0, right: 8, top: 8, bottom: 8 }}>
                   <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" />
                   <XAxis dataKey="period" tick={{ fontSize: 12, fill: "#334155" }} />
                   <YAxis allowDecimals={false} tick={{ fontSize: 12, fill: "#334155" }} width={40} />
@@ -134,7 +134,7 @@ export default function AdminAnalyticsPage() {
             </h2>
             <div className="h-64" aria-hidden="true">
               <ResponsiveContainer width="100%" height="100%">
-                <BarChart data={series} margin={{ left: 0, right: 8, top: 8, bottom: 8 }}>
+                <BarChart accessibilityLayer={false} data={series} margin={{ left: 0, right: 8, top: 8, bottom: 8 }}>
                   <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" />
                   <XAxis dataKey="period" tick={{ fontSize: 12, fill: "#334155" }} />
                   <YAxis tick={{ fontSize: 12, fill: "#334155" }} width={56} />
