@@ -125,6 +125,7 @@ export const en = {
   "lesson.completed": "Completed",
   "lesson.attachments": "Attachments",
   "lesson.openLink": "Open link",
+  "lesson.download": "Download file",
   "lesson.quizSoon": "Quizzes open here soon.",
   "lesson.enrollToView": "Enroll to view this lesson",
   "lesson.videoLabel": "Video: {title}",

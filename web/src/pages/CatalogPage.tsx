@@ -17,7 +17,7 @@ const SORTS: Array<{ value: string; key: MessageKey; searchOnly?: boolean }> = [
   { value: "popular", key: "catalog.sort.popular" },
   { value: "newest", key: "catalog.sort.newest" },
   { value: "rating", key: "catalog.sort.rating" },
-  { value: "price_asc", key: "catalog.sort.priceAsc" },
+  { value: "price", key: "catalog.sort.priceAsc" },
   { value: "price_desc", key: "catalog.sort.priceDesc" },
 ];
 const LEVELS = ["beginner", "intermediate", "advanced"];
