@@ -34,7 +34,14 @@ export const routes: RouteObject[] = [
           { path: "learn/:courseSlug", ...page(() => import("./pages/LessonPlayerPage")) },
           { path: "learn/:courseSlug/:lessonId", ...page(() => import("./pages/LessonPlayerPage")) },
           { path: "checkout/:courseId", ...page(() => import("./pages/CheckoutPage")) },
-          { path: "studio/*", ...page(() => import("./pages/StudioPage")) },
+          {
+            path: "studio",
+            ...page(() => import("./pages/studio/StudioLayout")),
+            children: [
+              { index: true, ...page(() => import("./pages/studio/StudioHomePage")) },
+              { path: "courses/:id", ...page(() => import("./pages/studio/CourseEditorPage")) },
+            ],
+          },
           {
             path: "admin",
             ...page(() => import("./pages/admin/AdminLayout")),

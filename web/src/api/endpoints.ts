@@ -1,6 +1,11 @@
 import { forgetOfflineData } from "../pwa";
 import { api, buildQuery } from "./client";
 import type {
+  CourseCreate,
+  CourseUpdate,
+  LessonCreate,
+  LessonUpdate,
+  SectionRead,
   AdminSummary,
   ConsumerLag,
   DeadLetter,
@@ -97,6 +102,25 @@ export const coursesApi = {
     const data = await api.get<Category[] | Page<Category>>("/categories", undefined, signal);
     return Array.isArray(data) ? data : data.items;
   },
+};
+
+export const studioApi = {
+  myCourses: (page = 1, signal?: AbortSignal) =>
+    api.get<Page<CourseCard>>("/courses", { mine: true, sort: "newest", page, page_size: 50 }, signal),
+  create: (body: CourseCreate) => api.post<CourseDetail>("/courses", body),
+  update: (id: string, body: CourseUpdate) => api.patch<CourseDetail>(`/courses/${enc(id)}`, body),
+  publish: (id: string) => api.post<CourseDetail>(`/courses/${enc(id)}/publish`),
+  archive: (id: string) => api.post<CourseDetail>(`/courses/${enc(id)}/archive`),
+  addSection: (courseId: string, title: string) => api.post<SectionRead>(`/courses/${enc(courseId)}/sections`, { title }),
+  renameSection: (id: string, title: string) => api.patch<SectionRead>(`/sections/${enc(id)}`, { title }),
+  deleteSection: (id: string) => api.del<void>(`/sections/${enc(id)}`),
+  orderSections: (courseId: string, section_ids: string[]) =>
+    api.put<void>(`/courses/${enc(courseId)}/sections/order`, { section_ids }),
+  addLesson: (sectionId: string, body: LessonCreate) => api.post<Lesson>(`/sections/${enc(sectionId)}/lessons`, body),
+  updateLesson: (id: string, body: LessonUpdate) => api.patch<Lesson>(`/lessons/${enc(id)}`, body),
+  deleteLesson: (id: string) => api.del<void>(`/lessons/${enc(id)}`),
+  orderLessons: (sectionId: string, lesson_ids: string[]) =>
+    api.put<void>(`/sections/${enc(sectionId)}/lessons/order`, { lesson_ids }),
 };
 
 export const searchApi = {
