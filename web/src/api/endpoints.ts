@@ -38,6 +38,8 @@ import type {
 const enc = encodeURIComponent;
 
 export interface CourseFilters {
+  /** Words in the title or subtitle (catalog list); full-text search uses searchApi.courses. */
+  q?: string;
   category?: string;
   level?: string;
   language?: string;
