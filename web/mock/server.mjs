@@ -47,6 +47,7 @@ const courses = titles.map(([title, cat, amount, level], i) => {
       title: `${s === 1 ? "Intro" : "Concept"} ${l}: ${["Overview", "Hands-on", "Review"][l - 1]}`,
       kind: l === 1 ? "video" : l === 3 && s === 2 ? "quiz" : "text",
       is_preview: s === 1 && l === 1,
+      is_required: true,
       duration_seconds: 300 + l * 120,
       position: l,
     })),
@@ -57,8 +58,8 @@ const courses = titles.map(([title, cat, amount, level], i) => {
     thumbnail_url: null,
     instructors: [{ id: "u2", full_name: "Dr. Ravi Kumar" }],
     price: amount ? { amount, currency: "INR" } : null,
-    rating_average: i % 4 === 3 ? null : 3.6 + (i % 5) * 0.3,
-    rating_count: i % 4 === 3 ? 0 : 12 + i * 7,
+    rating: { average: i % 4 === 3 ? 0 : 3.6 + (i % 5) * 0.3, count: i % 4 === 3 ? 0 : 12 + i * 7 },
+    is_free: !amount, tags: [], published_at: now,
     enrollment_count: 1200 - i * 97,
     duration_seconds: 6 * 540,
     lesson_count: 6,
@@ -69,7 +70,7 @@ const courses = titles.map(([title, cat, amount, level], i) => {
     created_at: new Date(Date.now() - i * 86400000).toISOString(),
   };
 });
-const card = ({ description_html, sections, status, capacity, seats_left, created_at, ...c }) => c;
+const card = ({ description_html, sections, ...c }) => c;
 const notifications = [
   { id: "n1", kind: "welcome", title: "Welcome to JNTU GV LMS", body: "Browse the catalog to find your first course.", link: "/courses", data: {}, read_at: null, created_at: now },
   { id: "n2", kind: "lesson", title: "New lesson published", body: "Data Structures: Concept 3 is live.", link: "/courses/data-structures-and-algorithms", data: {}, read_at: null, created_at: now },
@@ -232,7 +233,7 @@ async function api(req, res, path, q) {
     if (!c) return problem(res, 404, "Not Found", "No such course.", "not_found");
     if (c.price) return problem(res, 402, "Payment Required", "This course must be purchased first.", "payment_required", { checkout_url: `/checkout/${c.id}` });
     const key = `${user.id}:${c.id}`;
-    if (!enrollments.has(key)) enrollments.set(key, { id: rnd(), user_id: user.id, course: { id: c.id, slug: c.slug, title: c.title, thumbnail_url: null }, status: "active", enrolled_at: new Date().toISOString(), progress_percent: 0, last_lesson_id: null });
+    if (!enrollments.has(key)) enrollments.set(key, { id: rnd(), user_id: user.id, course: { id: c.id, slug: c.slug, title: c.title, thumbnail_url: null, status: "published", lesson_count: 6, duration_seconds: c.duration_seconds }, course_id: c.id, status: "active", enrolled_at: new Date().toISOString(), completed_at: null, progress_percent: 0, last_lesson_id: null });
     return send(res, 201, enrollments.get(key));
   }
   if ((mm = /^\/courses\/([^/]+)\/progress$/.exec(path))) {
@@ -255,7 +256,9 @@ async function api(req, res, path, q) {
     return send(res, 200, {
       ...l, course_id: c.id,
       content_html: `<h2>${l.title}</h2><p>Lesson text rendered from <em>Markdown</em> by the server.</p><pre><code>print("hello, JNTU GV")</code></pre>`,
+      section_id: c.sections.find((x) => x.lessons.includes(l)).id,
       video_url: l.kind === "video" ? "https://interactive-examples.mdn.mozilla.net/media/cc0-videos/flower.mp4" : null,
+      file_url: null, link_url: null, content: "",
       position_seconds: positions.get(`${user.id}:${l.id}`) ?? 0,
       completed: (completed.get(`${user.id}:${c.id}`) ?? new Set()).has(l.id),
     });

@@ -29,17 +29,28 @@ export const routes: RouteObject[] = [
           { path: "forgot-password", ...page(() => import("./pages/auth/ForgotPasswordPage")) },
           { path: "reset-password", ...page(() => import("./pages/auth/ResetPasswordPage")) },
           { path: "profile", ...page(() => import("./pages/auth/ProfilePage")) },
+          { path: "settings/notifications", ...page(() => import("./pages/settings/NotificationSettingsPage")) },
           { path: "dashboard", ...page(() => import("./pages/DashboardPage")) },
           { path: "learn/:courseSlug", ...page(() => import("./pages/LessonPlayerPage")) },
           { path: "learn/:courseSlug/:lessonId", ...page(() => import("./pages/LessonPlayerPage")) },
           { path: "checkout/:courseId", ...page(() => import("./pages/CheckoutPage")) },
-          { path: "studio/*", ...page(() => import("./pages/StudioPage")) },
+          {
+            path: "studio",
+            ...page(() => import("./pages/studio/StudioLayout")),
+            children: [
+              { index: true, ...page(() => import("./pages/studio/StudioHomePage")) },
+              { path: "courses/:id", ...page(() => import("./pages/studio/CourseEditorPage")) },
+            ],
+          },
           {
             path: "admin",
             ...page(() => import("./pages/admin/AdminLayout")),
             children: [
               { index: true, ...page(() => import("./pages/admin/AdminHomePage")) },
               { path: "users", ...page(() => import("./pages/admin/AdminUsersPage")) },
+              // Recharts lives only in this chunk.
+              { path: "analytics", ...page(() => import("./pages/admin/AdminAnalyticsPage")) },
+              { path: "events", ...page(() => import("./pages/admin/AdminEventsPage")) },
             ],
           },
           { path: "*", ...page(() => import("./pages/NotFoundPage")) },

@@ -1,6 +1,17 @@
 import { forgetOfflineData } from "../pwa";
-import { api } from "./client";
+import { api, buildQuery } from "./client";
 import type {
+  CourseCreate,
+  CourseUpdate,
+  LessonCreate,
+  LessonUpdate,
+  SectionRead,
+  AdminSummary,
+  ConsumerLag,
+  DeadLetter,
+  EmailPreferencesRead,
+  EventBacklog,
+  Granularity,
   AdminUserUpdate,
   Role,
   CertificateVerification,
@@ -27,6 +38,8 @@ import type {
 const enc = encodeURIComponent;
 
 export interface CourseFilters {
+  /** Words in the title or subtitle (catalog list); full-text search uses searchApi.courses. */
+  q?: string;
   category?: string;
   level?: string;
   language?: string;
@@ -93,6 +106,25 @@ export const coursesApi = {
   },
 };
 
+export const studioApi = {
+  myCourses: (page = 1, signal?: AbortSignal) =>
+    api.get<Page<CourseCard>>("/courses", { mine: true, sort: "newest", page, page_size: 50 }, signal),
+  create: (body: CourseCreate) => api.post<CourseDetail>("/courses", body),
+  update: (id: string, body: CourseUpdate) => api.patch<CourseDetail>(`/courses/${enc(id)}`, body),
+  publish: (id: string) => api.post<CourseDetail>(`/courses/${enc(id)}/publish`),
+  archive: (id: string) => api.post<CourseDetail>(`/courses/${enc(id)}/archive`),
+  addSection: (courseId: string, title: string) => api.post<SectionRead>(`/courses/${enc(courseId)}/sections`, { title }),
+  renameSection: (id: string, title: string) => api.patch<SectionRead>(`/sections/${enc(id)}`, { title }),
+  deleteSection: (id: string) => api.del<void>(`/sections/${enc(id)}`),
+  orderSections: (courseId: string, section_ids: string[]) =>
+    api.put<void>(`/courses/${enc(courseId)}/sections/order`, { section_ids }),
+  addLesson: (sectionId: string, body: LessonCreate) => api.post<Lesson>(`/sections/${enc(sectionId)}/lessons`, body),
+  updateLesson: (id: string, body: LessonUpdate) => api.patch<Lesson>(`/lessons/${enc(id)}`, body),
+  deleteLesson: (id: string) => api.del<void>(`/lessons/${enc(id)}`),
+  orderLessons: (sectionId: string, lesson_ids: string[]) =>
+    api.put<void>(`/sections/${enc(sectionId)}/lessons/order`, { lesson_ids }),
+};
+
 export const searchApi = {
   courses: (q: string, filters: CourseFilters, signal?: AbortSignal) =>
     api.get<SearchResults>("/search/courses", { q, ...filters }, signal),
@@ -134,7 +166,35 @@ export const certificatesApi = {
     api.request<CertificateVerification>(`/certificates/verify/${enc(code)}`, { auth: false, signal }),
 };
 
+export const preferencesApi = {
+  email: (signal?: AbortSignal) => api.get<EmailPreferencesRead>("/me/email-preferences", undefined, signal),
+  setEmail: (preferences: Record<string, boolean>) =>
+    api.put<EmailPreferencesRead>("/me/email-preferences", { preferences }),
+};
+
 export const adminApi = {
+  analytics: (params: { from?: string; to?: string; granularity?: Granularity }, signal?: AbortSignal) =>
+    api.get<AdminSummary>("/analytics/admin/summary", { ...params }, signal),
+  /** CSV needs the bearer token, so it is fetched and handed to the browser as a download. */
+  async downloadAnalyticsCsv(params: { from?: string; to?: string; granularity?: Granularity }): Promise<void> {
+    const csv = await api.request<string>(`/analytics/admin/export.csv${buildQuery({ ...params })}`, {
+      headers: { Accept: "text/csv" },
+    });
+    const url = URL.createObjectURL(new Blob([String(csv)], { type: "text/csv;charset=utf-8" }));
+    const a = document.createElement("a");
+    a.href = url;
+    a.download = `lms-analytics-${params.from ?? "start"}-${params.to ?? "today"}.csv`;
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+  },
+  eventBacklog: (signal?: AbortSignal) => api.get<EventBacklog>("/admin/events/backlog", undefined, signal),
+  eventConsumers: (signal?: AbortSignal) => api.get<ConsumerLag[]>("/admin/events/consumers", undefined, signal),
+  deadLetters: (page: number, signal?: AbortSignal) =>
+    api.get<Page<DeadLetter>>("/admin/events/dead-letters", { page, page_size: 20 }, signal),
+  replayDeadLetter: (id: string) =>
+    api.post<{ id: string; replayed: boolean }>(`/admin/events/dead-letters/${enc(id)}/replay`),
   listUsers: (
     params: { q?: string; role?: Role; is_active?: boolean; page?: number; page_size?: number },
     signal?: AbortSignal,

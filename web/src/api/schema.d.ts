@@ -24,6 +24,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/enrollments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Admin Enroll */
+        post: operations["admin_enroll_api_v1_admin_enrollments_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/enrollments/{enrollment_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Admin Remove */
+        delete: operations["admin_remove_api_v1_admin_enrollments__enrollment_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/users": {
         parameters: {
             query?: never;
@@ -242,6 +276,320 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/categories": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Categories */
+        get: operations["list_categories_api_v1_categories_get"];
+        put?: never;
+        /** Create Category */
+        post: operations["create_category_api_v1_categories_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/categories/{category_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete Category */
+        delete: operations["delete_category_api_v1_categories__category_id__delete"];
+        options?: never;
+        head?: never;
+        /** Update Category */
+        patch: operations["update_category_api_v1_categories__category_id__patch"];
+        trace?: never;
+    };
+    "/api/v1/courses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Courses
+         * @description The catalog: published courses for everyone, filtered, sorted and paginated.
+         */
+        get: operations["list_courses_api_v1_courses_get"];
+        put?: never;
+        /**
+         * Create Course
+         * @description Create a draft course (instructors and admins).
+         */
+        post: operations["create_course_api_v1_courses_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/courses/{course_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Course
+         * @description The course page, by id or slug: syllabus, instructors, ratings and, signed in, the viewer's state.
+         */
+        get: operations["get_course_api_v1_courses__course_id__get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Course
+         * @description Delete a never-published course; a course that was ever published is archived instead.
+         */
+        delete: operations["delete_course_api_v1_courses__course_id__delete"];
+        options?: never;
+        head?: never;
+        /** Update Course */
+        patch: operations["update_course_api_v1_courses__course_id__patch"];
+        trace?: never;
+    };
+    "/api/v1/courses/{course_id}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Archive Course */
+        post: operations["archive_course_api_v1_courses__course_id__archive_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/courses/{course_id}/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Publish Course */
+        post: operations["publish_course_api_v1_courses__course_id__publish_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/courses/{course_id}/roster": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Roster
+         * @description The course's students with their progress (its instructors and admins).
+         */
+        get: operations["roster_api_v1_courses__course_id__roster_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/courses/{course_id}/sections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add Section */
+        post: operations["add_section_api_v1_courses__course_id__sections_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/courses/{course_id}/sections/order": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Reorder Sections
+         * @description Set the order of all the course's sections in one call.
+         */
+        put: operations["reorder_sections_api_v1_courses__course_id__sections_order_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enrollments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Enroll
+         * @description Enroll in a free course (201), or get the existing enrollment (200). A paid course answers 402
+         *     with `checkout_url`.
+         */
+        post: operations["enroll_api_v1_enrollments_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enrollments/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My Enrollments
+         * @description My enrollments with progress, the most recently studied first.
+         */
+        get: operations["my_enrollments_api_v1_enrollments_me_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enrollments/{enrollment_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Drop
+         * @description Leave a course: the enrollment becomes `dropped` and the seat is freed.
+         */
+        delete: operations["drop_api_v1_enrollments__enrollment_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/lessons/{lesson_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Lesson
+         * @description A lesson with its content: previews for everyone, the rest for enrolled students and editors.
+         */
+        get: operations["get_lesson_api_v1_lessons__lesson_id__get"];
+        put?: never;
+        post?: never;
+        /** Delete Lesson */
+        delete: operations["delete_lesson_api_v1_lessons__lesson_id__delete"];
+        options?: never;
+        head?: never;
+        /** Update Lesson */
+        patch: operations["update_lesson_api_v1_lessons__lesson_id__patch"];
+        trace?: never;
+    };
+    "/api/v1/sections/{section_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete Section */
+        delete: operations["delete_section_api_v1_sections__section_id__delete"];
+        options?: never;
+        head?: never;
+        /** Update Section */
+        patch: operations["update_section_api_v1_sections__section_id__patch"];
+        trace?: never;
+    };
+    "/api/v1/sections/{section_id}/lessons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add Lesson */
+        post: operations["add_lesson_api_v1_sections__section_id__lessons_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sections/{section_id}/lessons/order": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Reorder Lessons
+         * @description Set the order of all the section's lessons in one call.
+         */
+        put: operations["reorder_lessons_api_v1_sections__section_id__lessons_order_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users/me": {
         parameters: {
             query?: never;
@@ -303,6 +651,13 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** AdminEnrollmentCreate */
+        AdminEnrollmentCreate: {
+            /** Course Id */
+            course_id: string;
+            /** User Id */
+            user_id: string;
+        };
         /** AdminUserUpdate */
         AdminUserUpdate: {
             /** Full Name */
@@ -311,6 +666,56 @@ export interface components {
             is_active?: boolean | null;
             role?: components["schemas"]["Role"] | null;
         };
+        /** CategoryCreate */
+        CategoryCreate: {
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /** Name */
+            name: string;
+            /**
+             * Position
+             * @default 0
+             */
+            position: number;
+            /** Slug */
+            slug?: string | null;
+        };
+        /** CategoryRead */
+        CategoryRead: {
+            /** Description */
+            description: string;
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /** Position */
+            position: number;
+            /** Slug */
+            slug: string;
+        };
+        /** CategoryRef */
+        CategoryRef: {
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /** Slug */
+            slug: string;
+        };
+        /** CategoryUpdate */
+        CategoryUpdate: {
+            /** Description */
+            description?: string | null;
+            /** Name */
+            name?: string | null;
+            /** Position */
+            position?: number | null;
+            /** Slug */
+            slug?: string | null;
+        };
         /** ChangePasswordRequest */
         ChangePasswordRequest: {
             /** Current Password */
@@ -318,10 +723,390 @@ export interface components {
             /** New Password */
             new_password: string;
         };
+        /** CourseBrief */
+        CourseBrief: {
+            /** Duration Seconds */
+            duration_seconds: number;
+            /** Id */
+            id: string;
+            /** Lesson Count */
+            lesson_count: number;
+            /** Slug */
+            slug: string;
+            /** Status */
+            status: string;
+            /** Thumbnail Url */
+            thumbnail_url: string | null;
+            /** Title */
+            title: string;
+        };
+        /**
+         * CourseCard
+         * @description What a catalog card needs.
+         */
+        CourseCard: {
+            /** Capacity */
+            capacity: number | null;
+            category: components["schemas"]["CategoryRef"] | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Duration Seconds */
+            duration_seconds: number;
+            /** Enrollment Count */
+            enrollment_count: number;
+            /** Id */
+            id: string;
+            /** Instructors */
+            instructors: components["schemas"]["InstructorRef"][];
+            /** Is Free */
+            is_free: boolean;
+            /** Language */
+            language: string;
+            /** Lesson Count */
+            lesson_count: number;
+            level: components["schemas"]["CourseLevel"];
+            price: components["schemas"]["Price"] | null;
+            /** Published At */
+            published_at: string | null;
+            rating: components["schemas"]["RatingSummary"];
+            /** Seats Left */
+            seats_left: number | null;
+            /** Slug */
+            slug: string;
+            status: components["schemas"]["CourseStatus"];
+            /** Subtitle */
+            subtitle: string;
+            /** Tags */
+            tags: string[];
+            /** Thumbnail Url */
+            thumbnail_url: string | null;
+            /** Title */
+            title: string;
+        };
+        /** CourseCreate */
+        CourseCreate: {
+            /** Capacity */
+            capacity?: number | null;
+            /** Category Id */
+            category_id?: string | null;
+            /**
+             * Description
+             * @description Markdown (max 100,000 characters)
+             * @default
+             */
+            description: string;
+            /** Enrollment Closes At */
+            enrollment_closes_at?: string | null;
+            /** Enrollment Opens At */
+            enrollment_opens_at?: string | null;
+            /** Instructor Ids */
+            instructor_ids?: string[] | null;
+            /**
+             * Language
+             * @default en
+             */
+            language: string;
+            /** @default all_levels */
+            level: components["schemas"]["CourseLevel"];
+            /** Prerequisite Ids */
+            prerequisite_ids?: string[];
+            price?: components["schemas"]["Price"] | null;
+            /** Slug */
+            slug?: string | null;
+            /**
+             * Subtitle
+             * @default
+             */
+            subtitle: string;
+            /** Tags */
+            tags?: string[];
+            /** Thumbnail Url */
+            thumbnail_url?: string | null;
+            /** Title */
+            title: string;
+        };
+        /**
+         * CourseLevel
+         * @enum {string}
+         */
+        CourseLevel: "beginner" | "intermediate" | "advanced" | "all_levels";
+        /** CourseRead */
+        CourseRead: {
+            /** Capacity */
+            capacity: number | null;
+            category: components["schemas"]["CategoryRef"] | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Description */
+            description: string;
+            /** Description Html */
+            description_html: string;
+            /** Duration Seconds */
+            duration_seconds: number;
+            /** Enrollment Closes At */
+            enrollment_closes_at: string | null;
+            /** Enrollment Count */
+            enrollment_count: number;
+            /** Enrollment Opens At */
+            enrollment_opens_at: string | null;
+            /** Id */
+            id: string;
+            /** Instructors */
+            instructors: components["schemas"]["InstructorRef"][];
+            /** Is Free */
+            is_free: boolean;
+            /** Language */
+            language: string;
+            /** Lesson Count */
+            lesson_count: number;
+            level: components["schemas"]["CourseLevel"];
+            /** Prerequisites */
+            prerequisites: components["schemas"]["PrerequisiteRef"][];
+            price: components["schemas"]["Price"] | null;
+            /** Published At */
+            published_at: string | null;
+            rating: components["schemas"]["RatingSummary"];
+            /** Seats Left */
+            seats_left: number | null;
+            /** Sections */
+            sections: components["schemas"]["SectionOutline"][];
+            /** Slug */
+            slug: string;
+            status: components["schemas"]["CourseStatus"];
+            /** Subtitle */
+            subtitle: string;
+            /** Tags */
+            tags: string[];
+            /** Thumbnail Url */
+            thumbnail_url: string | null;
+            /** Title */
+            title: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** @description Present for a signed-in caller */
+            viewer: components["schemas"]["Viewer"] | null;
+        };
+        /**
+         * CourseStatus
+         * @enum {string}
+         */
+        CourseStatus: "draft" | "published" | "archived";
+        /**
+         * CourseUpdate
+         * @description Only the fields sent change; null clears price (free), capacity, window, category, thumbnail.
+         */
+        CourseUpdate: {
+            /** Capacity */
+            capacity?: number | null;
+            /** Category Id */
+            category_id?: string | null;
+            /** Description */
+            description?: string | null;
+            /** Enrollment Closes At */
+            enrollment_closes_at?: string | null;
+            /** Enrollment Opens At */
+            enrollment_opens_at?: string | null;
+            /** Instructor Ids */
+            instructor_ids?: string[] | null;
+            /** Language */
+            language?: string | null;
+            level?: components["schemas"]["CourseLevel"] | null;
+            /** Prerequisite Ids */
+            prerequisite_ids?: string[] | null;
+            price?: components["schemas"]["Price"] | null;
+            /** Slug */
+            slug?: string | null;
+            /** Subtitle */
+            subtitle?: string | null;
+            /** Tags */
+            tags?: string[] | null;
+            /** Thumbnail Url */
+            thumbnail_url?: string | null;
+            /** Title */
+            title?: string | null;
+        };
+        /** EnrollmentCreate */
+        EnrollmentCreate: {
+            /** Course Id */
+            course_id: string;
+        };
+        /** EnrollmentRead */
+        EnrollmentRead: {
+            /** Completed At */
+            completed_at: string | null;
+            /** Course Id */
+            course_id: string;
+            /** Ended At */
+            ended_at: string | null;
+            /**
+             * Enrolled At
+             * Format: date-time
+             */
+            enrolled_at: string;
+            /** Id */
+            id: string;
+            /** Last Accessed At */
+            last_accessed_at: string | null;
+            /** Last Lesson Id */
+            last_lesson_id: string | null;
+            /** Order Id */
+            order_id: string | null;
+            /** Progress Percent */
+            progress_percent: number;
+            source: components["schemas"]["EnrollmentSource"];
+            status: components["schemas"]["EnrollmentStatus"];
+            /** User Id */
+            user_id: string;
+        };
+        /**
+         * EnrollmentSource
+         * @enum {string}
+         */
+        EnrollmentSource: "free" | "payment" | "admin";
+        /**
+         * EnrollmentStatus
+         * @enum {string}
+         */
+        EnrollmentStatus: "active" | "dropped" | "removed" | "ended";
         /** HTTPValidationError */
         HTTPValidationError: {
             /** Detail */
             detail?: components["schemas"]["ValidationError"][];
+        };
+        /** InstructorRef */
+        InstructorRef: {
+            /** Full Name */
+            full_name: string;
+            /** Id */
+            id: string;
+        };
+        /** LessonCreate */
+        LessonCreate: {
+            /**
+             * Content
+             * @description Markdown (max 100,000 characters)
+             * @default
+             */
+            content: string;
+            /**
+             * Duration Seconds
+             * @default 0
+             */
+            duration_seconds: number;
+            /** File Url */
+            file_url?: string | null;
+            /**
+             * Is Preview
+             * @default false
+             */
+            is_preview: boolean;
+            /**
+             * Is Required
+             * @default true
+             */
+            is_required: boolean;
+            kind: components["schemas"]["LessonKind"];
+            /** Link Url */
+            link_url?: string | null;
+            /** Title */
+            title: string;
+            /** Video Url */
+            video_url?: string | null;
+        };
+        /**
+         * LessonKind
+         * @enum {string}
+         */
+        LessonKind: "video" | "text" | "file" | "link" | "quiz";
+        /** LessonOrder */
+        LessonOrder: {
+            /** Lesson Ids */
+            lesson_ids: string[];
+        };
+        /** LessonOutline */
+        LessonOutline: {
+            /** Duration Seconds */
+            duration_seconds: number;
+            /** Id */
+            id: string;
+            /** Is Preview */
+            is_preview: boolean;
+            /** Is Required */
+            is_required: boolean;
+            kind: components["schemas"]["LessonKind"];
+            /** Position */
+            position: number;
+            /** Title */
+            title: string;
+        };
+        /** LessonRead */
+        LessonRead: {
+            /** Content */
+            content: string;
+            /** Content Html */
+            content_html: string;
+            /** Course Id */
+            course_id: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Duration Seconds */
+            duration_seconds: number;
+            /** File Url */
+            file_url: string | null;
+            /** Id */
+            id: string;
+            /** Is Preview */
+            is_preview: boolean;
+            /** Is Required */
+            is_required: boolean;
+            kind: components["schemas"]["LessonKind"];
+            /** Link Url */
+            link_url: string | null;
+            /** Position */
+            position: number;
+            /** Section Id */
+            section_id: string;
+            /** Title */
+            title: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Video Url */
+            video_url: string | null;
+        };
+        /** LessonUpdate */
+        LessonUpdate: {
+            /** Content */
+            content?: string | null;
+            /** Duration Seconds */
+            duration_seconds?: number | null;
+            /** File Url */
+            file_url?: string | null;
+            /** Is Preview */
+            is_preview?: boolean | null;
+            /** Is Required */
+            is_required?: boolean | null;
+            kind?: components["schemas"]["LessonKind"] | null;
+            /** Link Url */
+            link_url?: string | null;
+            /** Title */
+            title?: string | null;
+            /** Video Url */
+            video_url?: string | null;
         };
         /** LoginRequest */
         LoginRequest: {
@@ -334,6 +1119,68 @@ export interface components {
         MessageResponse: {
             /** Message */
             message: string;
+        };
+        /** MyEnrollment */
+        MyEnrollment: {
+            /** Completed At */
+            completed_at: string | null;
+            course: components["schemas"]["CourseBrief"];
+            /** Course Id */
+            course_id: string;
+            /** Ended At */
+            ended_at: string | null;
+            /**
+             * Enrolled At
+             * Format: date-time
+             */
+            enrolled_at: string;
+            /** Id */
+            id: string;
+            /** Last Accessed At */
+            last_accessed_at: string | null;
+            /** Last Lesson Id */
+            last_lesson_id: string | null;
+            /** Order Id */
+            order_id: string | null;
+            /** Progress Percent */
+            progress_percent: number;
+            source: components["schemas"]["EnrollmentSource"];
+            status: components["schemas"]["EnrollmentStatus"];
+            /** User Id */
+            user_id: string;
+        };
+        /** Page[CourseCard] */
+        Page_CourseCard_: {
+            /** Items */
+            items: components["schemas"]["CourseCard"][];
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+            /** Total */
+            total: number;
+        };
+        /** Page[MyEnrollment] */
+        Page_MyEnrollment_: {
+            /** Items */
+            items: components["schemas"]["MyEnrollment"][];
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+            /** Total */
+            total: number;
+        };
+        /** Page[RosterEntry] */
+        Page_RosterEntry_: {
+            /** Items */
+            items: components["schemas"]["RosterEntry"][];
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+            /** Total */
+            total: number;
         };
         /** Page[UserRead] */
         Page_UserRead_: {
@@ -358,10 +1205,43 @@ export interface components {
             /** Email */
             email: string;
         };
+        /** PrerequisiteRef */
+        PrerequisiteRef: {
+            /** Id */
+            id: string;
+            /** Slug */
+            slug: string;
+            /** Title */
+            title: string;
+        };
+        /** Price */
+        Price: {
+            /**
+             * Amount
+             * @description Minor units (paise, cents)
+             */
+            amount: number;
+            /**
+             * Currency
+             * @default INR
+             * @enum {string}
+             */
+            currency: "INR" | "USD";
+        };
         /** ProfileUpdate */
         ProfileUpdate: {
             /** Full Name */
             full_name: string;
+        };
+        /** RatingSummary */
+        RatingSummary: {
+            /**
+             * Average
+             * @description 0 when there are no ratings
+             */
+            average: number;
+            /** Count */
+            count: number;
         };
         /** RefreshRequest */
         RefreshRequest: {
@@ -392,6 +1272,81 @@ export interface components {
          * @enum {string}
          */
         Role: "student" | "instructor" | "admin";
+        /** RosterEntry */
+        RosterEntry: {
+            /** Completed At */
+            completed_at: string | null;
+            /** Course Id */
+            course_id: string;
+            /** Ended At */
+            ended_at: string | null;
+            /**
+             * Enrolled At
+             * Format: date-time
+             */
+            enrolled_at: string;
+            /** Id */
+            id: string;
+            /** Last Accessed At */
+            last_accessed_at: string | null;
+            /** Last Lesson Id */
+            last_lesson_id: string | null;
+            /** Order Id */
+            order_id: string | null;
+            /** Progress Percent */
+            progress_percent: number;
+            source: components["schemas"]["EnrollmentSource"];
+            status: components["schemas"]["EnrollmentStatus"];
+            student: components["schemas"]["StudentBrief"];
+            /** User Id */
+            user_id: string;
+        };
+        /** SectionCreate */
+        SectionCreate: {
+            /** Title */
+            title: string;
+        };
+        /** SectionOrder */
+        SectionOrder: {
+            /** Section Ids */
+            section_ids: string[];
+        };
+        /** SectionOutline */
+        SectionOutline: {
+            /** Id */
+            id: string;
+            /** Lessons */
+            lessons: components["schemas"]["LessonOutline"][];
+            /** Position */
+            position: number;
+            /** Title */
+            title: string;
+        };
+        /** SectionRead */
+        SectionRead: {
+            /** Course Id */
+            course_id: string;
+            /** Id */
+            id: string;
+            /** Position */
+            position: number;
+            /** Title */
+            title: string;
+        };
+        /** SectionUpdate */
+        SectionUpdate: {
+            /** Title */
+            title: string;
+        };
+        /** StudentBrief */
+        StudentBrief: {
+            /** Email */
+            email: string;
+            /** Full Name */
+            full_name: string;
+            /** Id */
+            id: string;
+        };
         /** TokenResponse */
         TokenResponse: {
             /** Access Token */
@@ -445,6 +1400,24 @@ export interface components {
             /** Token */
             token: string;
         };
+        /** Viewer */
+        Viewer: {
+            /**
+             * Can Edit
+             * @default false
+             */
+            can_edit: boolean;
+            /** Completed At */
+            completed_at?: string | null;
+            /** Enrolled */
+            enrolled: boolean;
+            /** Enrollment Id */
+            enrollment_id?: string | null;
+            /** Last Lesson Id */
+            last_lesson_id?: string | null;
+            /** Progress Percent */
+            progress_percent?: number | null;
+        };
     };
     responses: never;
     parameters: never;
@@ -470,6 +1443,68 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+        };
+    };
+    admin_enroll_api_v1_admin_enrollments_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AdminEnrollmentCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnrollmentRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    admin_remove_api_v1_admin_enrollments__enrollment_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                enrollment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -874,6 +1909,810 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MessageResponse"];
+                };
+            };
+        };
+    };
+    list_categories_api_v1_categories_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CategoryRead"][];
+                };
+            };
+        };
+    };
+    create_category_api_v1_categories_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CategoryCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CategoryRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_category_api_v1_categories__category_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                category_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_category_api_v1_categories__category_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                category_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CategoryUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CategoryRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_courses_api_v1_courses_get: {
+        parameters: {
+            query?: {
+                /** @description Words in the title or subtitle */
+                q?: string | null;
+                /** @description Category id or slug */
+                category?: string | null;
+                level?: components["schemas"]["CourseLevel"] | null;
+                language?: string | null;
+                price?: ("free" | "paid") | null;
+                /** @description Minor units */
+                min_price?: number | null;
+                /** @description Minor units */
+                max_price?: number | null;
+                currency?: ("INR" | "USD") | null;
+                /** @description Instructor user id */
+                instructor?: string | null;
+                tag?: string | null;
+                sort?: "relevance" | "newest" | "popular" | "rating" | "price" | "price_desc" | "title";
+                /** @description The courses I teach, in any status (instructors) */
+                mine?: boolean;
+                /** @description With mine, or admins */
+                status?: components["schemas"]["CourseStatus"] | null;
+                /** @description 1-based page number */
+                page?: number;
+                /** @description Items per page (max 100) */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_CourseCard_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_course_api_v1_courses_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CourseCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CourseRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_course_api_v1_courses__course_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CourseRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_course_api_v1_courses__course_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_course_api_v1_courses__course_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CourseUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CourseRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    archive_course_api_v1_courses__course_id__archive_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CourseRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    publish_course_api_v1_courses__course_id__publish_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CourseRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    roster_api_v1_courses__course_id__roster_get: {
+        parameters: {
+            query?: {
+                status?: components["schemas"]["EnrollmentStatus"] | null;
+                /** @description 1-based page number */
+                page?: number;
+                /** @description Items per page (max 100) */
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                course_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_RosterEntry_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    add_section_api_v1_courses__course_id__sections_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SectionCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SectionRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    reorder_sections_api_v1_courses__course_id__sections_order_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SectionOrder"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    enroll_api_v1_enrollments_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EnrollmentCreate"];
+            };
+        };
+        responses: {
+            /** @description Already enrolled: the existing enrollment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnrollmentRead"];
+                };
+            };
+            /** @description Paid course */
+            402: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    my_enrollments_api_v1_enrollments_me_get: {
+        parameters: {
+            query?: {
+                status?: components["schemas"]["EnrollmentStatus"] | null;
+                /** @description 1-based page number */
+                page?: number;
+                /** @description Items per page (max 100) */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_MyEnrollment_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    drop_api_v1_enrollments__enrollment_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                enrollment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_lesson_api_v1_lessons__lesson_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                lesson_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LessonRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_lesson_api_v1_lessons__lesson_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                lesson_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_lesson_api_v1_lessons__lesson_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                lesson_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LessonUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LessonRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_section_api_v1_sections__section_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                section_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_section_api_v1_sections__section_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                section_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SectionUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SectionRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    add_lesson_api_v1_sections__section_id__lessons_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                section_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LessonCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LessonRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    reorder_lessons_api_v1_sections__section_id__lessons_order_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                section_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LessonOrder"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };

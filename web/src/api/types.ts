@@ -33,78 +33,32 @@ export interface Page<T> {
   page_size: number;
 }
 
-export interface Money {
-  /** Integer minor units (paise for INR). */
-  amount: number;
-  currency: string;
-}
-
-export type Level = "beginner" | "intermediate" | "advanced" | "all" | (string & {});
-
-export interface Category {
-  id: Id;
-  name: string;
-  slug: string;
-}
-
-export interface InstructorRef {
-  id: Id;
-  full_name: string;
-}
-
-export interface CourseCard {
-  id: Id;
-  slug: string;
-  title: string;
-  subtitle: string | null;
-  thumbnail_url: string | null;
-  instructors: InstructorRef[];
-  /** null means free */
-  price: Money | null;
-  rating_average: number | null;
-  rating_count: number;
-  enrollment_count: number;
-  duration_seconds: number;
-  lesson_count: number;
-  level: Level | null;
-  language: string | null;
-  category: Category | null;
-}
-
-export type LessonKind = "video" | "text" | "file" | "link" | "quiz" | (string & {});
-
-export interface LessonSummary {
-  id: Id;
-  title: string;
-  kind: LessonKind;
-  is_preview: boolean;
-  duration_seconds: number | null;
-  position: number;
-}
-
-export interface Section {
-  id: Id;
-  title: string;
-  position: number;
-  lessons: LessonSummary[];
-}
-
-export interface CourseViewer {
-  enrolled: boolean;
-  progress_percent: number;
-  last_lesson_id?: Id | null;
-}
-
-export type CourseStatus = "draft" | "published" | "archived";
-
-export interface CourseDetail extends CourseCard {
-  description_html: string;
-  sections: Section[];
-  viewer: CourseViewer | null;
-  status: CourseStatus;
-  capacity: number | null;
-  seats_left: number | null;
-}
+/* ---- Courses and enrollments: generated (courses domain). ---- */
+export type Money = Schemas["Price"];
+export type Level = Schemas["CourseCard"]["level"];
+export type Category = Schemas["CategoryRead"];
+export type CategoryRef = Schemas["CategoryRef"];
+export type InstructorRef = Schemas["InstructorRef"];
+export type CourseCard = Schemas["CourseCard"];
+export type LessonKind = Schemas["LessonOutline"]["kind"];
+export type LessonSummary = Schemas["LessonOutline"];
+export type Section = Schemas["SectionOutline"];
+export type CourseViewer = Schemas["Viewer"];
+export type CourseStatus = Schemas["CourseCard"]["status"];
+export type CourseDetail = Schemas["CourseRead"];
+export type Lesson = Schemas["LessonRead"] & {
+  /** Resume position for the current viewer, if the progress domain adds it. */
+  position_seconds?: number | null;
+  completed?: boolean;
+  attachments?: Attachment[];
+};
+export type Enrollment = Schemas["MyEnrollment"];
+export type EnrollmentStatus = Schemas["EnrollmentRead"]["status"];
+export type CourseCreate = Schemas["CourseCreate"];
+export type CourseUpdate = Schemas["CourseUpdate"];
+export type SectionRead = Schemas["SectionRead"];
+export type LessonCreate = Schemas["LessonCreate"];
+export type LessonUpdate = Schemas["LessonUpdate"];
 
 export interface Attachment {
   id?: Id;
@@ -114,24 +68,7 @@ export interface Attachment {
   size_bytes?: number;
 }
 
-export interface Lesson {
-  id: Id;
-  title: string;
-  kind: LessonKind;
-  is_preview: boolean;
-  duration_seconds: number | null;
-  position?: number;
-  section_id?: Id;
-  course_id?: Id;
-  content_html?: string | null;
-  video_url?: string | null;
-  url?: string | null;
-  attachments?: Attachment[];
-  /** Resume position for the current viewer, if the server includes it. */
-  position_seconds?: number | null;
-  completed?: boolean;
-}
-
+/* ---- Progress domain: hand-written until it publishes its schemas. ---- */
 export interface CourseProgress {
   course_id: Id;
   progress_percent: number;
@@ -178,22 +115,6 @@ export interface Suggestion {
 
 export interface SuggestResponse {
   suggestions: Suggestion[];
-}
-
-export type EnrollmentStatus = "active" | "completed" | "dropped" | (string & {});
-
-export interface Enrollment {
-  id: Id;
-  course: {
-    id: Id;
-    slug: string;
-    title: string;
-    thumbnail_url: string | null;
-  };
-  status: EnrollmentStatus;
-  enrolled_at: IsoDateTime;
-  progress_percent: number;
-  last_lesson_id: Id | null;
 }
 
 export interface Notification {
@@ -245,4 +166,72 @@ export interface ProblemDetails {
   code?: string;
   errors?: ProblemFieldError[];
   instance?: string;
+}
+
+/* ---- Email preferences (events branch: /me/email-preferences) ---- */
+export interface EmailPreference {
+  kind: string;
+  label: string;
+  enabled: boolean;
+  /** Security emails cannot be turned off */
+  locked: boolean;
+}
+export interface EmailPreferencesRead {
+  preferences: EmailPreference[];
+}
+
+/* ---- Admin analytics (notify branch: /analytics/admin/summary) ---- */
+export type Granularity = "day" | "week" | "month";
+export interface Revenue {
+  currency: string;
+  amount: number;
+  payments: number;
+}
+export interface SiteFigures {
+  registrations: number;
+  enrollments: number;
+  completions: number;
+  lesson_completions: number;
+  quiz_submissions: number;
+  quiz_passes: number;
+  quiz_pass_rate: number | null;
+  certificates: number;
+  active_users_avg: number;
+  revenue: Revenue[];
+}
+export interface SitePoint extends SiteFigures {
+  period: string;
+}
+export interface AdminSummary {
+  from: string;
+  to: string;
+  granularity: Granularity;
+  totals: SiteFigures & { active_users_peak: number };
+  series: SitePoint[];
+}
+
+/* ---- Event delivery health (events branch: /admin/events/*) ---- */
+export interface EventBacklog {
+  broker: string;
+  pending: number;
+  oldest_pending_age_seconds: number | null;
+  dead: number;
+  published_last_hour: number;
+}
+export interface ConsumerLag {
+  consumer: string;
+  event_type: string;
+  pending: number | null;
+  lag: number | null;
+}
+export interface DeadLetter {
+  id: string;
+  source: string;
+  event_type: string | null;
+  event_id: string | null;
+  consumer: string | null;
+  error: string;
+  attempts: number;
+  failed_at: IsoDateTime | null;
+  data: Record<string, unknown> | null;
 }

@@ -42,7 +42,7 @@ export function CourseCard({ course }: { course: Card | SearchHit }) {
         {course.instructors.length > 0 && (
           <p className="text-xs text-slate-600">{course.instructors.map((i) => i.full_name).join(", ")}</p>
         )}
-        <Rating average={course.rating_average} count={course.rating_count} />
+        <Rating average={course.rating.average} count={course.rating.count} />
         {meta && <p className="text-xs text-slate-600">{meta}</p>}
         <p className="mt-auto pt-2 font-bold text-slate-900">{formatMoney(course.price)}</p>
       </div>

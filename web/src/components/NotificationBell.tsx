@@ -6,19 +6,20 @@ import { t } from "../i18n";
 
 /** Bell with unread count: fetched once, then kept live over the WebSocket (slow poll as a fallback). */
 export function NotificationBell({ live = true }: { live?: boolean }) {
-  useNotificationSocket(live);
   const { data } = useQuery({
     queryKey: UNREAD_KEY,
     queryFn: async ({ signal }) => {
       try {
         return await notificationsApi.unreadCount(signal);
       } catch {
-        return 0; // render 0 on error (e.g. notifications API not deployed yet)
+        return null; // render 0 on error (e.g. notifications API not deployed yet)
       }
     },
     refetchInterval: 5 * 60_000,
     retry: false,
   });
+  // Open the socket only where the notifications API answers (null = it failed).
+  useNotificationSocket(live && data != null);
   const count = data ?? 0;
   // The visible badge text must be part of the accessible name (WCAG 2.5.3).
   const label = t("notifications.unread", { count: count > 99 ? "99+" : count });

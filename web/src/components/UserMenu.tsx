@@ -98,6 +98,11 @@ export function UserMenu({ user }: { user: User }) {
               {t("nav.profile")}
             </Link>
           </li>
+          <li>
+            <Link to="/settings/notifications" className={item} onClick={close}>
+              {t("settings.notifications")}
+            </Link>
+          </li>
           {isStaff && (
             <li>
               <Link to="/studio" className={item} onClick={close}>

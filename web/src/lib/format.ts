@@ -1,4 +1,8 @@
-import type { Money } from "../api/types";
+/** Integer minor units with an ISO currency code. */
+interface Money {
+  amount: number;
+  currency: string;
+}
 import { intlLocale, t } from "../i18n";
 
 export function formatMoney(price: Money | null | undefined): string {
@@ -44,6 +48,7 @@ const LEVELS: Record<string, Parameters<typeof t>[0]> = {
   intermediate: "level.intermediate",
   advanced: "level.advanced",
   all: "level.all",
+  all_levels: "level.all",
 };
 
 export function levelLabel(level: string | null | undefined): string {

@@ -106,7 +106,7 @@ export default function CoursePage() {
           <h1 className="mt-2 text-3xl font-extrabold text-slate-900">{c.title}</h1>
           {c.subtitle && <p className="mt-2 text-lg text-slate-700">{c.subtitle}</p>}
           <div className="mt-3 flex flex-wrap items-center gap-x-4 gap-y-1 text-sm text-slate-700">
-            <Rating average={c.rating_average} count={c.rating_count} />
+            <Rating average={c.rating.average} count={c.rating.count} />
             <span>{t("course.enrolledCount", { n: formatNumber(c.enrollment_count) })}</span>
             {c.level && <span>{levelLabel(c.level)}</span>}
             {c.language && <span>{languageLabel(c.language)}</span>}

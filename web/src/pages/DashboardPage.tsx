@@ -30,7 +30,7 @@ function EnrollmentCard({ e }: { e: Enrollment }) {
         <div className="mt-auto">
           <ProgressBar value={e.progress_percent} label={t("dashboard.progressOf", { title: e.course.title })} />
         </div>
-        {e.status === "completed" && (
+        {e.completed_at && (
           <span className="w-fit rounded bg-green-100 px-2 py-0.5 text-xs font-semibold text-green-900">
             {t("dashboard.completed")}
           </span>
@@ -51,7 +51,7 @@ function Dashboard() {
   let resume: Enrollment | undefined;
   if (q.data) {
     // "Continue where you left off": an unfinished course with a last lesson, else any unfinished one.
-    const active = q.data.items.filter((e) => e.status !== "completed" && e.status !== "dropped" && e.progress_percent < 100);
+    const active = q.data.items.filter((e) => e.status === "active" && !e.completed_at && e.progress_percent < 100);
     resume = active.find((e) => e.last_lesson_id) ?? active[0];
   }
 

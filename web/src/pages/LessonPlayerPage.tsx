@@ -181,8 +181,9 @@ export default function LessonPlayerPage() {
 }
 
 function LessonBody({ lesson, onPosition }: { lesson: Lesson; onPosition: (s: number) => void }) {
-  const videoUrl = lesson.video_url ?? (lesson.kind === "video" ? lesson.url : null);
-  const linkUrl = lesson.kind === "link" ? (lesson.url ?? lesson.video_url) : null;
+  const videoUrl = lesson.kind === "video" ? lesson.video_url : null;
+  const linkUrl = lesson.kind === "link" ? lesson.link_url : null;
+  const fileUrl = lesson.file_url;
   const duration = formatDuration(lesson.duration_seconds);
   return (
     <div className="mt-2">
@@ -200,6 +201,13 @@ function LessonBody({ lesson, onPosition }: { lesson: Lesson; onPosition: (s: nu
         <p className="mt-4">
           <a href={linkUrl} target="_blank" rel="noopener noreferrer" className="btn-primary">
             {t("lesson.openLink")}
+          </a>
+        </p>
+      )}
+      {fileUrl && (
+        <p className="mt-4">
+          <a href={fileUrl} className="btn-secondary" download>
+            {t("lesson.download")}
           </a>
         </p>
       )}

@@ -17,6 +17,22 @@ export default function AdminHomePage() {
           <p className="mt-1 text-sm text-slate-700">{t("admin.usersBlurb")}</p>
         </li>
         <li className="card">
+          <h2 className="text-lg font-semibold">
+            <Link to="/admin/analytics" className="link">
+              {t("admin.analytics")}
+            </Link>
+          </h2>
+          <p className="mt-1 text-sm text-slate-700">{t("admin.analyticsBlurb")}</p>
+        </li>
+        <li className="card">
+          <h2 className="text-lg font-semibold">
+            <Link to="/admin/events" className="link">
+              {t("admin.events")}
+            </Link>
+          </h2>
+          <p className="mt-1 text-sm text-slate-700">{t("admin.eventsBlurb")}</p>
+        </li>
+        <li className="card">
           <h2 className="text-lg font-semibold">{t("admin.more")}</h2>
           <p className="mt-1 text-sm text-slate-700">{t("admin.soon")}</p>
         </li>

@@ -21,6 +21,16 @@ export default function AdminLayout() {
                 {t("admin.users")}
               </NavLink>
             </li>
+            <li>
+              <NavLink to="/admin/analytics" className={link}>
+                {t("admin.analytics")}
+              </NavLink>
+            </li>
+            <li>
+              <NavLink to="/admin/events" className={link}>
+                {t("admin.events")}
+              </NavLink>
+            </li>
           </ul>
         </nav>
         <div className="min-w-0">
