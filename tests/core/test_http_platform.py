@@ -144,5 +144,6 @@ async def test_spa_is_served_with_fallback_and_long_cached_assets(tmp_path: Path
         api = await c.get("/api/v1/unknown")
     assert page.status_code == 200 and page.text == "<html>app</html>"
     assert asset.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert asset.headers["content-encoding"] == "gzip" and asset.text == "console.log(1)"
     assert escape.text == "<html>app</html>"
     assert api.status_code == 404 and json.loads(api.text)["code"] == "not_found"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+import mimetypes
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -14,8 +16,24 @@ _NOT_BUILT = """<!doctype html><html lang="en"><head><meta charset="utf-8"><titl
 The web app has not been built: run <code>make web</code> (or <code>make run</code>).</p></main></body></html>"""
 
 
+_COMPRESSIBLE = {".js", ".css", ".html", ".svg", ".json", ".webmanifest", ".txt", ".map"}
+
+
 def mount_spa(app: FastAPI, dist: Path) -> None:
     root = dist.resolve()
+    gzipped: dict[Path, bytes] = {}  # hashed assets never change: compress each once
+
+    def send(path: Path, request: Request, cache: str) -> Response:
+        headers = {"Cache-Control": cache, "Vary": "Accept-Encoding"}
+        if path.suffix in _COMPRESSIBLE and "gzip" in request.headers.get("accept-encoding", ""):
+            body = gzipped.get(path)
+            if body is None:
+                body = gzip.compress(path.read_bytes(), compresslevel=6)
+                if cache.startswith("public"):
+                    gzipped[path] = body
+            media = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            return Response(body, media_type=media, headers={**headers, "Content-Encoding": "gzip"})
+        return FileResponse(path, headers=headers)
 
     @app.get("/{path:path}", include_in_schema=False)
     async def spa(path: str, request: Request) -> Response:
@@ -28,6 +46,5 @@ def mount_spa(app: FastAPI, dist: Path) -> None:
             candidate = (root / path).resolve()
             if candidate.is_relative_to(root) and candidate.is_file():
                 immutable = path.startswith("assets/")
-                cache = "public, max-age=31536000, immutable" if immutable else "no-cache"
-                return FileResponse(candidate, headers={"Cache-Control": cache})
-        return FileResponse(index, headers={"Cache-Control": "no-cache"})
+                return send(candidate, request, "public, max-age=31536000, immutable" if immutable else "no-cache")
+        return send(index, request, "no-cache")
