@@ -80,6 +80,7 @@ class Settings(BaseSettings):
     ws_auth_timeout_seconds: float = 10.0
     analytics_max_days_daily: int = 366
     analytics_max_days: int = 3660
+    analytics_cache_seconds: int = 30
 
     @field_validator("data_dir")
     @classmethod

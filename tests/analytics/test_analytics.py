@@ -277,3 +277,18 @@ async def test_without_the_courses_rule_only_admins_see_course_reports(
 
     app.dependency_overrides[course_owner_check] = lambda: allow_all
     assert (await _course(client, teacher)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("settings_overrides", "cached"), [({"analytics_cache_seconds": 60}, True), ({"analytics_cache_seconds": 0}, False)]
+)
+async def test_dashboard_answers_are_cached_briefly(rt: Runtime, client: httpx.AsyncClient, cached: bool) -> None:
+    admin = await signed_in(rt, client, role=Role.ADMIN)
+    path = f"/api/v1/analytics/admin/summary?from={D1}&to={D2}"
+    await emit_on(rt, D1, "user.registered", {"user_id": "u1"})
+    await rt.relay.drain()
+    assert (await client.get(path, headers=admin.headers)).json()["totals"]["registrations"] == 1
+    await emit_on(rt, D1, "user.registered", {"user_id": "u2"})
+    await rt.relay.drain()
+    again = (await client.get(path, headers=admin.headers)).json()["totals"]["registrations"]
+    assert again == (1 if cached else 2)

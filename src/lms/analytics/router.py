@@ -47,28 +47,37 @@ def _csv(body: str, filename: str) -> Response:
 
 
 @router.get("/admin/summary", response_model=AdminSummary)
-async def admin_summary(session: SessionDep, _admin: AdminUser, rng: RangeDep) -> AdminSummary:
+async def admin_summary(session: SessionDep, rt: RuntimeDep, _admin: AdminUser, rng: RangeDep) -> AdminSummary:
     """Site-wide totals and time series: registrations, enrollments, completions, revenue by currency,
-    quiz submissions and pass rate, daily active users."""
-    return AdminSummary.model_validate({**await service.admin_summary(session, rng), "from_": rng.start})
+    quiz submissions and pass rate, daily active users (cached for a few seconds)."""
+    summary = await service.cached(rt, f"site:{rng.key}", lambda: service.admin_summary(session, rng))
+    return AdminSummary.model_validate({**summary, "from_": rng.start})
 
 
 @router.get("/admin/export.csv", response_class=Response)
-async def admin_export(session: SessionDep, _admin: AdminUser, rng: RangeDep) -> Response:
+async def admin_export(session: SessionDep, rt: RuntimeDep, _admin: AdminUser, rng: RangeDep) -> Response:
     """The site-wide figures of the range as CSV (period, course_id, metric, currency, value)."""
-    body = await service.export_csv(session, course_id=service.SITE, rng=rng)
+    body = await service.cached(
+        rt, f"site-csv:{rng.key}", lambda: service.export_csv(session, course_id=service.SITE, rng=rng)
+    )
     return _csv(body, f"lms-analytics-{rng.start}-{rng.end}.csv")
 
 
 @router.get("/instructor/courses/{course_id}", response_model=CourseReport)
-async def course_report(course_id: ReadableCourseId, session: SessionDep, rng: RangeDep) -> CourseReport:
+async def course_report(
+    course_id: ReadableCourseId, session: SessionDep, rt: RuntimeDep, rng: RangeDep
+) -> CourseReport:
     """One course: enrollments over time, completion rate, progress distribution, quizzes, revenue.
     Instructors see only the courses they teach (anyone else's is a 404)."""
-    report = await service.course_report(session, course_id=course_id, rng=rng)
+    report = await service.cached(
+        rt, f"course:{course_id}:{rng.key}", lambda: service.course_report(session, course_id=course_id, rng=rng)
+    )
     return CourseReport.model_validate({**report, "from_": rng.start})
 
 
 @router.get("/instructor/courses/{course_id}/export.csv", response_class=Response)
-async def course_export(course_id: ReadableCourseId, session: SessionDep, rng: RangeDep) -> Response:
-    body = await service.export_csv(session, course_id=course_id, rng=rng)
+async def course_export(course_id: ReadableCourseId, session: SessionDep, rt: RuntimeDep, rng: RangeDep) -> Response:
+    body = await service.cached(
+        rt, f"course-csv:{course_id}:{rng.key}", lambda: service.export_csv(session, course_id=course_id, rng=rng)
+    )
     return _csv(body, f"lms-course-{course_id}-{rng.start}-{rng.end}.csv")
