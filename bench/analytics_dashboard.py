@@ -231,6 +231,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--keep", action="store_true", help="reuse an already filled database")
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--cache-seconds", type=int, default=0, help="dashboard cache TTL (0: every call queries)")
     parser.add_argument("--report", type=Path, default=ROOT / "bench" / "results_analytics.json")
     args = parser.parse_args()
 
@@ -262,6 +263,7 @@ def main() -> None:
         "LMS_RUN_RELAY_IN_PROCESS": "false",
         "LMS_RATE_LIMIT_ENABLED": "false",
         "LMS_LOG_LEVEL": "WARNING",
+        "LMS_ANALYTICS_CACHE_SECONDS": str(args.cache_seconds),
     }
     server = subprocess.Popen(
         [
@@ -304,7 +306,15 @@ def main() -> None:
                 f"{r['rps']:7.0f} req/s"
             )
         args.report.write_text(
-            json.dumps({"events": args.events, "concurrency": args.concurrency, "results": results}, indent=2)
+            json.dumps(
+                {
+                    "events": args.events,
+                    "concurrency": args.concurrency,
+                    "cache_seconds": args.cache_seconds,
+                    "results": results,
+                },
+                indent=2,
+            )
         )
     finally:
         server.terminate()

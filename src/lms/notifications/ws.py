@@ -20,7 +20,7 @@ from typing import Any, cast
 
 import orjson
 from fastapi import APIRouter, WebSocket
-from starlette.websockets import WebSocketState
+from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from lms.core.runtime import Runtime
 from lms.core.tokens import AccessClaims, TokenError
@@ -127,7 +127,7 @@ async def notifications_socket(websocket: WebSocket) -> None:
             if time.monotonic() >= next_ping:
                 await websocket.send_json({"type": "ping"})
                 next_ping = time.monotonic() + settings.ws_heartbeat_seconds
-    except Exception:
+    except (WebSocketDisconnect, RuntimeError, OSError):
         # The peer went away mid-send; nothing to tell it.
         return
     finally:
