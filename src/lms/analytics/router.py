@@ -46,12 +46,21 @@ def _csv(body: str, filename: str) -> Response:
     )
 
 
+def _json(body: str) -> Response:
+    # Already validated and rendered by the response model (possibly from the cache).
+    return Response(body, media_type="application/json")
+
+
 @router.get("/admin/summary", response_model=AdminSummary)
-async def admin_summary(session: SessionDep, rt: RuntimeDep, _admin: AdminUser, rng: RangeDep) -> AdminSummary:
+async def admin_summary(session: SessionDep, rt: RuntimeDep, _admin: AdminUser, rng: RangeDep) -> Response:
     """Site-wide totals and time series: registrations, enrollments, completions, revenue by currency,
     quiz submissions and pass rate, daily active users (cached for a few seconds)."""
-    summary = await service.cached(rt, f"site:{rng.key}", lambda: service.admin_summary(session, rng))
-    return AdminSummary.model_validate({**summary, "from_": rng.start})
+
+    async def render() -> str:
+        summary = await service.admin_summary(session, rng)
+        return AdminSummary.model_validate({**summary, "from_": rng.start}).model_dump_json(by_alias=True)
+
+    return _json(await service.cached(rt, f"site:{rng.key}", render))
 
 
 @router.get("/admin/export.csv", response_class=Response)
@@ -64,15 +73,15 @@ async def admin_export(session: SessionDep, rt: RuntimeDep, _admin: AdminUser, r
 
 
 @router.get("/instructor/courses/{course_id}", response_model=CourseReport)
-async def course_report(
-    course_id: ReadableCourseId, session: SessionDep, rt: RuntimeDep, rng: RangeDep
-) -> CourseReport:
+async def course_report(course_id: ReadableCourseId, session: SessionDep, rt: RuntimeDep, rng: RangeDep) -> Response:
     """One course: enrollments over time, completion rate, progress distribution, quizzes, revenue.
     Instructors see only the courses they teach (anyone else's is a 404)."""
-    report = await service.cached(
-        rt, f"course:{course_id}:{rng.key}", lambda: service.course_report(session, course_id=course_id, rng=rng)
-    )
-    return CourseReport.model_validate({**report, "from_": rng.start})
+
+    async def render() -> str:
+        report = await service.course_report(session, course_id=course_id, rng=rng)
+        return CourseReport.model_validate({**report, "from_": rng.start}).model_dump_json(by_alias=True)
+
+    return _json(await service.cached(rt, f"course:{course_id}:{rng.key}", render))
 
 
 @router.get("/instructor/courses/{course_id}/export.csv", response_class=Response)

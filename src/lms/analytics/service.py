@@ -16,7 +16,6 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
-import orjson
 from sqlalchemy import func, insert, select
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -233,11 +232,10 @@ def validate_range(
     return Range(start, end, granularity)
 
 
-async def cached(rt: Runtime, key: str, produce: Callable[[], Awaitable[Any]]) -> Any:
-    """A dashboard answer, reused for ``analytics_cache_seconds`` (Redis when configured, else memory).
-
-    Rollups are fed asynchronously by consumers, so figures are already seconds behind; a short cache
-    keeps repeated dashboard loads off the database.
+async def cached(rt: Runtime, key: str, produce: Callable[[], Awaitable[str]]) -> str:
+    """A rendered dashboard answer, reused for ``analytics_cache_seconds`` (Redis when configured, else
+    memory). Rollups are fed asynchronously by consumers, so figures are already seconds behind; a short
+    cache keeps repeated dashboard loads off the database and skips re-rendering.
     """
     ttl = rt.settings.analytics_cache_seconds
     if ttl <= 0:
@@ -245,9 +243,9 @@ async def cached(rt: Runtime, key: str, produce: Callable[[], Awaitable[Any]]) -
     full_key = f"analytics:{key}"
     hit = await rt.kv.get(full_key)
     if hit is not None:
-        return orjson.loads(hit)
+        return hit
     value = await produce()
-    await rt.kv.set(full_key, orjson.dumps(value).decode(), ttl)
+    await rt.kv.set(full_key, value, ttl)
     return value
 
 
