@@ -232,7 +232,7 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="reuse an already filled database")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--cache-seconds", type=int, default=0, help="dashboard cache TTL (0: every call queries)")
-    parser.add_argument("--report", type=Path, default=ROOT / "bench" / "results_analytics.json")
+    parser.add_argument("--report", type=Path, default=ROOT / "var" / "bench" / "results_analytics.json")
     args = parser.parse_args()
 
     base_url = os.environ.get("LMS_BENCH_MYSQL_URL", "mysql://root@127.0.0.1:3306/test")
