@@ -75,6 +75,13 @@ class Settings(BaseSettings):
 
     web_dist_dir: Path | None = None
 
+    # --- notifications / analytics ---
+    ws_heartbeat_seconds: float = 25.0
+    ws_auth_timeout_seconds: float = 10.0
+    analytics_max_days_daily: int = 366
+    analytics_max_days: int = 3660
+    analytics_cache_seconds: int = 30
+
     @field_validator("data_dir")
     @classmethod
     def _absolute(cls, v: Path) -> Path:

@@ -13,6 +13,8 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlalchemy import text
 
+from lms.analytics import handlers as analytics_handlers
+from lms.analytics.router import router as analytics_router
 from lms.auth import handlers as auth_handlers
 from lms.auth.router import router as auth_router
 from lms.config import Settings, parse_rate
@@ -24,13 +26,27 @@ from lms.core.middleware import RequestContextMiddleware
 from lms.core.ratelimit import RateLimitMiddleware
 from lms.core.runtime import Runtime, build_runtime
 from lms.core.spa import mount_spa
+from lms.notifications import handlers as notifications_handlers
+from lms.notifications.realtime import close_hub
+from lms.notifications.router import router as notifications_router
+from lms.notifications.ws import router as notifications_ws_router
 from lms.users.router import router as users_router
 
 API_PREFIX = "/api/v1"
 
 # Each domain contributes its router and its event consumers.
-DOMAIN_ROUTERS: list[APIRouter] = [auth_router, users_router]
-DOMAIN_HANDLERS: list[Callable[[EventBus], None]] = [auth_handlers.register]
+DOMAIN_ROUTERS: list[APIRouter] = [
+    auth_router,
+    users_router,
+    notifications_router,
+    notifications_ws_router,
+    analytics_router,
+]
+DOMAIN_HANDLERS: list[Callable[[EventBus], None]] = [
+    auth_handlers.register,
+    notifications_handlers.register,
+    analytics_handlers.register,
+]
 
 
 def register_consumers(bus: EventBus) -> None:
@@ -61,6 +77,7 @@ def create_app(
             stop.set()
             if task is not None:
                 await task
+            await close_hub(rt)
             if runtime is None:
                 await rt.close()
 
