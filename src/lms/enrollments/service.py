@@ -270,7 +270,13 @@ async def list_mine(
     total = await session.scalar(stmt.with_only_columns(func.count(Enrollment.id)).order_by(None)) or 0
     rows = list(
         await session.scalars(
-            stmt.order_by(Enrollment.last_accessed_at.desc(), Enrollment.enrolled_at.desc(), Enrollment.id.desc())
+            stmt.order_by(
+                # Never-opened courses last on every database (PostgreSQL sorts NULLs first when descending).
+                Enrollment.last_accessed_at.is_(None),
+                Enrollment.last_accessed_at.desc(),
+                Enrollment.enrolled_at.desc(),
+                Enrollment.id.desc(),
+            )
             .offset(page.offset)
             .limit(page.page_size)
         )
