@@ -368,6 +368,11 @@ async def try_take_seat(session: AsyncSession, *, course_id: str, enforce_capaci
     return getattr(result, "rowcount", 0) == 1
 
 
+async def lock_course(session: AsyncSession, *, course_id: str) -> None:
+    """Take the course row lock (``SELECT ... FOR UPDATE``) for the rest of the transaction."""
+    await session.execute(select(Course.id).where(Course.id == course_id).with_for_update())
+
+
 async def release_seat(session: AsyncSession, *, course_id: str) -> None:
     await session.execute(
         update(Course)
