@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlalchemy import text
 
 from lms.analytics import handlers as analytics_handlers
+from lms.analytics.dependencies import install_course_owner_check
 from lms.analytics.router import router as analytics_router
 from lms.auth import handlers as auth_handlers
 from lms.auth.router import router as auth_router
@@ -26,10 +27,16 @@ from lms.core.middleware import RequestContextMiddleware
 from lms.core.ratelimit import RateLimitMiddleware
 from lms.core.runtime import Runtime, build_runtime
 from lms.core.spa import mount_spa
+from lms.courses import service as courses_service
+from lms.courses.router import router as courses_router
+from lms.enrollments.router import router as enrollments_router
 from lms.notifications import handlers as notifications_handlers
 from lms.notifications.realtime import close_hub
 from lms.notifications.router import router as notifications_router
 from lms.notifications.ws import router as notifications_ws_router
+from lms.progress import handlers as progress_handlers
+from lms.progress.router import router as progress_router
+from lms.reviews.router import router as reviews_router
 from lms.users.router import router as users_router
 
 API_PREFIX = "/api/v1"
@@ -38,12 +45,17 @@ API_PREFIX = "/api/v1"
 DOMAIN_ROUTERS: list[APIRouter] = [
     auth_router,
     users_router,
+    courses_router,
+    enrollments_router,
+    progress_router,
+    reviews_router,
     notifications_router,
     notifications_ws_router,
     analytics_router,
 ]
 DOMAIN_HANDLERS: list[Callable[[EventBus], None]] = [
     auth_handlers.register,
+    progress_handlers.register,
     notifications_handlers.register,
     analytics_handlers.register,
 ]
@@ -91,6 +103,8 @@ def create_app(
         redoc_url=None,
     )
     app.state.runtime = rt
+    # Course analytics are for the course's instructors (and admins): the courses domain decides.
+    install_course_owner_check(app, courses_service.user_edits_course)
     install_error_handlers(app)
 
     api = APIRouter(prefix=API_PREFIX)
