@@ -3,6 +3,18 @@
 from lms.auth.models import OneTimeToken, RefreshToken
 from lms.core.db import Base
 from lms.core.events import OutboxEvent, ProcessedEvent
+from lms.core.scheduler import ScheduledJobRow
+from lms.emails.models import EmailMessage, NotificationPreference
 from lms.users.models import User
 
-__all__ = ["Base", "OneTimeToken", "OutboxEvent", "ProcessedEvent", "RefreshToken", "User"]
+__all__ = [
+    "Base",
+    "EmailMessage",
+    "NotificationPreference",
+    "OneTimeToken",
+    "OutboxEvent",
+    "ProcessedEvent",
+    "RefreshToken",
+    "ScheduledJobRow",
+    "User",
+]
