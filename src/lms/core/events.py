@@ -257,7 +257,8 @@ class OutboxRelay:
                             OutboxEvent.available_at <= now,
                             or_(OutboxEvent.claimed_until.is_(None), OutboxEvent.claimed_until < now),
                         )
-                        .order_by(OutboxEvent.id)
+                        # Commit order of the producer: ids are time-ordered only to the millisecond.
+                        .order_by(OutboxEvent.occurred_at, OutboxEvent.id)
                         .limit(self.batch_size)
                     )
                 ).all()
