@@ -108,7 +108,7 @@ async def test_entries_of_a_killed_consumer_are_reclaimed_and_processed_once(rt:
     assert await processed(rt, "test.worker") == 20
 
 
-async def test_poison_message_goes_to_the_dead_letter_stream_and_replays(rt: Runtime, client: httpx.AsyncClient) -> None:
+async def test_poison_message_is_dead_lettered_and_replays(rt: Runtime, client: httpx.AsyncClient) -> None:
     broker = rt.broker
     assert isinstance(broker, RedisStreamsBroker)
     handled: list[int] = []

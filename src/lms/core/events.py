@@ -337,7 +337,8 @@ class OutboxRelay:
                 return
             row.attempts += 1
             row.last_error = "\n".join(errors)[:4000]
-            if row.attempts >= MAX_ATTEMPTS:
+            # A malformed event cannot succeed later: dead at once instead of MAX_ATTEMPTS retries.
+            if row.attempts >= MAX_ATTEMPTS or any("MalformedEvent:" in e for e in errors):
                 row.dead_at = utcnow()
                 log.error("event_dead", event_id=event.id, event_type=event.type, error=row.last_error)
             else:
