@@ -5,7 +5,7 @@ id), so Kafka's default partitioner puts every event of one entity on one partit
 holds in every consumer group. Each consumer name is a consumer group; offsets are committed only after
 the handler's transaction commits (at least once; ``processed_events`` makes it exactly once in
 effect). A handler that keeps failing is retried in place with backoff, then its message goes to the
-``<prefix>dead-letter`` topic with the error in the headers.
+``<prefix>events.dead-letter`` topic with the error in the headers.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ class KafkaBroker:
 
     @property
     def dead_letter_topic(self) -> str:
-        return f"{self.settings.kafka_topic_prefix}dead-letter"
+        return f"{self.settings.kafka_topic_prefix}events.dead-letter"
 
     def producer_config(self) -> dict[str, Any]:
         return {
