@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import structlog
-from sqlalchemy import JSON, Index, Integer, String, Text, or_, select, update
+from sqlalchemy import JSON, Index, Integer, String, Text, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
@@ -197,9 +197,8 @@ class EventBus:
         """
         async with rt.sessionmaker() as session:
             async with session.begin():
-                session.add(ProcessedEvent(consumer=consumer.name, event_id=event.id))
                 try:
-                    await session.flush()
+                    await session.execute(insert(ProcessedEvent).values(consumer=consumer.name, event_id=event.id))
                 except IntegrityError:
                     await session.rollback()
                     return False  # already processed: a redelivery changes nothing
@@ -265,24 +264,23 @@ class OutboxRelay:
             )
             if not ids:
                 return []
-            claimed: list[Event] = []
-            for event_id in ids:
-                # A conditional update is the lease: only one relay's update matches.
-                result = await session.execute(
-                    update(OutboxEvent)
-                    .where(
-                        OutboxEvent.id == event_id,
-                        or_(OutboxEvent.claimed_until.is_(None), OutboxEvent.claimed_until < now),
-                    )
-                    .values(claimed_until=now + self.lease)
+            # One conditional UPDATE is the lease: a row already leased by another relay does not match,
+            # and the exact lease end we wrote tells our rows apart from theirs.
+            until = now + self.lease
+            await session.execute(
+                update(OutboxEvent)
+                .where(
+                    OutboxEvent.id.in_(ids),
+                    or_(OutboxEvent.claimed_until.is_(None), OutboxEvent.claimed_until < now),
                 )
-                if getattr(result, "rowcount", 0) == 1:
-                    row = await session.get(OutboxEvent, event_id)
-                    assert row is not None
-                    claimed.append(
-                        Event(row.id, row.type, row.occurred_at, row.version, row.actor_id, dict(row.data), row.key)
-                    )
-            return claimed
+                .values(claimed_until=until)
+            )
+            rows = await session.scalars(
+                select(OutboxEvent)
+                .where(OutboxEvent.id.in_(ids), OutboxEvent.claimed_until == until)
+                .order_by(OutboxEvent.occurred_at, OutboxEvent.id)
+            )
+            return [Event(r.id, r.type, r.occurred_at, r.version, r.actor_id, dict(r.data), r.key) for r in rows]
 
     async def drain(self) -> int:
         """Deliver everything that is due now. Returns how many events were handled.
@@ -298,10 +296,16 @@ class OutboxRelay:
                 if not batch:
                     return handled
                 if broker.dispatches_inline:
+                    delivered: list[Event] = []
                     for event in batch:
                         errors = await self.rt.bus.dispatch(self.rt, event)
-                        await self._settle(event, errors)
+                        if errors:
+                            await self._settle(event, errors)
+                        else:
+                            delivered.append(event)
                         handled += 1
+                    if delivered:  # one UPDATE for the batch instead of one transaction per event
+                        await self._mark_published(delivered)
                     continue
                 try:
                     await broker.publish(batch)
@@ -319,7 +323,7 @@ class OutboxRelay:
             await session.execute(
                 update(OutboxEvent)
                 .where(OutboxEvent.id.in_([e.id for e in batch]))
-                .values(published_at=now, claimed_until=None)
+                .values(published_at=now, claimed_until=None, last_error=None)
             )
         for event in batch:
             self.rt.metrics.events_published.labels(event.type).inc()
