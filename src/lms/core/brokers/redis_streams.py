@@ -196,7 +196,16 @@ class StreamConsumer:
                 if time.monotonic() - last_reclaim >= self.reclaim_every:
                     last_reclaim = time.monotonic()
                     await self.reclaim(stop)
-                for entry_id, fields in await self.read():
+                entries = await self.read()
+                read_at = time.monotonic()
+                skip: set[str] = set()
+                for i, (entry_id, fields) in enumerate(entries):
+                    if time.monotonic() - read_at > self.min_idle_ms / 2000:
+                        # A slow batch: keep the rest ours, or drop what another consumer took over.
+                        skip = await self._refresh([e for e, _ in entries[i:]])
+                        read_at = time.monotonic()
+                    if _s(entry_id) in skip:
+                        continue
                     if not await self.handle(entry_id, fields, stop):
                         break  # stopping: the rest stays pending for another consumer
             except asyncio.CancelledError:
@@ -211,6 +220,14 @@ class StreamConsumer:
             except Exception:
                 log.exception("stream_consumer_error", stream=self.stream, group=self.group)
                 await asyncio.sleep(1)
+
+    async def _refresh(self, entry_ids: list[Any]) -> set[str]:
+        """Reset the idle time of entries we still own; return those we no longer own."""
+        kept = await self.redis.xclaim(
+            self.stream, self.group, self.name, self.min_idle_ms // 2, entry_ids, justid=True
+        )
+        owned = {_s(e) for e in kept or []}
+        return {_s(e) for e in entry_ids} - owned
 
     async def read(self) -> list[tuple[Any, dict[Any, Any]]]:
         response: Any = await self.redis.xreadgroup(
