@@ -89,6 +89,31 @@ def serve(
 
 
 @app.command()
+def worker(
+    relay: Annotated[bool, typer.Option(help="Publish outbox rows to the broker")] = True,
+    consumers: Annotated[bool, typer.Option(help="Run the event consumers from the broker")] = True,
+    scheduler: Annotated[bool, typer.Option(help="Run scheduled jobs (cleanup, reminders, ...)")] = True,
+) -> None:
+    """Run the outbox relay, event consumers and scheduled jobs until SIGTERM (any number of copies)."""
+    from lms import worker as lms_worker
+    from lms.core.logging import configure_logging
+    from lms.core.runtime import build_runtime
+    from lms.main import wire_runtime
+
+    s = _settings()
+    configure_logging(s.log_level, json=s.log_json)
+
+    async def main() -> None:
+        rt = wire_runtime(build_runtime(s))
+        try:
+            await lms_worker.run(rt, relay=relay, consumers=consumers, scheduler=scheduler)
+        finally:
+            await rt.close()
+
+    asyncio.run(main())
+
+
+@app.command()
 def run() -> None:
     """Development all-in-one: migrate, load demo data on first run, serve (what `make run` calls)."""
     from lms import migrate as m

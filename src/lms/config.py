@@ -81,6 +81,25 @@ class Settings(BaseSettings):
     analytics_max_days_daily: int = 366
     analytics_max_days: int = 3660
     analytics_cache_seconds: int = 30
+    # --- events / worker / email ---
+    event_broker: Literal["inprocess", "redis", "kafka"] = "inprocess"
+    event_batch_size: int = Field(default=100, ge=1, le=10_000)
+    event_block_seconds: float = 2.0  # how long a stream read waits for new entries
+    event_max_attempts: int = Field(default=5, ge=1)  # per consumer and event, then dead letter
+    event_backoff_base_seconds: float = 0.5
+    event_backoff_max_seconds: float = 60.0
+    event_reclaim_idle_seconds: float = 60.0  # a pending entry idle this long is taken over
+    redis_stream_maxlen: int = 1_000_000  # approximate cap per stream; 0 keeps everything
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    kafka_client_id: str = "jntugv-lms"
+    kafka_topic_prefix: str = ""  # topics are the event types, as in the seed
+    kafka_linger_ms: int = 5
+    scheduler_tick_seconds: float = 15.0
+    outbox_retention_days: int = 7
+    processed_events_retention_days: int = 30
+    email_max_attempts: int = Field(default=6, ge=1)
+    email_retry_base_seconds: float = 60.0  # SMTP retry backoff: base, 2x, 4x, ...
+    email_secret: str = ""  # signs unsubscribe links; derived from the JWT key when empty
 
     @field_validator("data_dir")
     @classmethod

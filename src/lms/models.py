@@ -6,9 +6,11 @@ One line per domain keeps merges of new domains trivial.
 # ruff: noqa: F401
 from lms.analytics import models as analytics_models
 from lms.auth import models as auth_models
+from lms.core import scheduler as scheduler_models
 from lms.core.db import Base
 from lms.core.events import OutboxEvent, ProcessedEvent
 from lms.courses import models as courses_models
+from lms.emails import models as emails_models
 from lms.enrollments import models as enrollments_models
 from lms.notifications import models as notifications_models
 from lms.progress import models as progress_models

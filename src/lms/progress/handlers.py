@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lms.core.events import Event, EventBus, MalformedEvent
-from lms.enrollments import service as enrollments_service
 from lms.core.runtime import Runtime
+from lms.enrollments import service as enrollments_service
 from lms.progress import service as progress_service
 
 
