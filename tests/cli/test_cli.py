@@ -34,7 +34,9 @@ def test_migrate_create_admin_and_seed_demo(tmp_path: Path) -> None:
 
     with sqlite3.connect(tmp_path / "cli.db") as conn:
         assert conn.execute("select role from users where email='it@jntugv.edu.in'").fetchone()[0] == "admin"
-        assert conn.execute("select count(*) from users").fetchone()[0] == 4
+        assert (
+            conn.execute("select role from users where email='student@demo.jntugv.edu.in'").fetchone()[0] == "student"
+        )
 
 
 def test_openapi_command_prints_the_document(tmp_path: Path) -> None:
