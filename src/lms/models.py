@@ -7,6 +7,7 @@ from lms.courses.models import Category, Course, CourseInstructor, CoursePrerequ
 from lms.enrollments.models import Enrollment
 from lms.progress.models import CourseProgress, LessonProgress
 from lms.reviews.models import Review
+from lms.search.models import CourseSearch, SearchTerm, SearchTitleWord
 from lms.users.models import User
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "CourseInstructor",
     "CoursePrerequisite",
     "CourseProgress",
+    "CourseSearch",
     "Enrollment",
     "Lesson",
     "LessonProgress",
@@ -24,6 +26,8 @@ __all__ = [
     "ProcessedEvent",
     "RefreshToken",
     "Review",
+    "SearchTerm",
+    "SearchTitleWord",
     "Section",
     "User",
 ]
