@@ -63,7 +63,7 @@ def _plan(q: str) -> _Query:
     if tokens:
         return _Query(tokens, [])
     # Only short words ("C", "Go", "AI"): the full-text engines ignore them; match whole title words.
-    short = [w for w in dict.fromkeys(text.words(q[:1000])) if w not in text.STOPWORDS][: text.MAX_QUERY_TOKENS]
+    short = [w for w in dict.fromkeys(text.query_words(q)) if w not in text.STOPWORDS][: text.MAX_QUERY_TOKENS]
     return _Query([], short)
 
 
@@ -166,11 +166,14 @@ async def _corrections(session: AsyncSession, tokens: list[str]) -> dict[str, st
         if token in known:
             continue
         n = len(token)
-        # Prefilter: same length ±1 and the same first letter, or an edit at the first letter.
+        # Prefilter: same length ±1 and the same first letter, or the one edit is at the first letter
+        # (substituted, inserted, deleted, swapped with the second).
         patterns = [
             repository.starts_with(SearchTerm.term, token[0]),
+            repository.starts_with(SearchTerm.term, token[1:3]),
+            repository.starts_with(SearchTerm.term, token[1] + token[0]),
             SearchTerm.term.like(f"_{token[1:3]}%"),
-            SearchTerm.term.like(f"{token[1:3]}%"),
+            SearchTerm.term.like(f"_{token[0:2]}%"),
         ]
         candidates = await session.execute(
             select(SearchTerm.term, SearchTerm.doc_freq).where(
@@ -199,7 +202,7 @@ async def search_courses(session: AsyncSession, *, q: str, filters: SearchFilter
             corrected = _Query([fixes.get(t, t) for t in query.tokens], [])
             hits, total, facets = await _run(session, corrected, filters, page)
             if total:
-                did_you_mean = " ".join(fixes.get(w, w) for w in text.words(q[:1000]))
+                did_you_mean = " ".join(fixes.get(w, w) for w in text.query_words(q))
     return SearchResults(
         items=hits, total=total, page=page.page, page_size=page.page_size, facets=facets, did_you_mean=did_you_mean
     )

@@ -49,9 +49,18 @@ def is_searchable(word: str) -> bool:
     return MIN_TOKEN <= len(word) <= MAX_TOKEN and word not in STOPWORDS
 
 
+# Written in capitals these are operators to a user ("compilers AND parsing"): every word is required anyway.
+OPERATOR_WORDS = frozenset({"AND", "OR", "NOT", "NEAR"})
+
+
+def query_words(q: str) -> list[str]:
+    """The normalized words of a query, without capitalized operator words."""
+    return [normalize(w) for w in _WORD.findall(q[:1000]) if w not in OPERATOR_WORDS]
+
+
 def query_tokens(q: str) -> list[str]:
     """The words of a query that go to the full-text engine (deduplicated, at most MAX_QUERY_TOKENS)."""
-    return list(dict.fromkeys(w for w in words(q[:1000]) if is_searchable(w)))[:MAX_QUERY_TOKENS]
+    return list(dict.fromkeys(w for w in query_words(q) if is_searchable(w)))[:MAX_QUERY_TOKENS]
 
 
 def title_norm(title: str) -> str:
