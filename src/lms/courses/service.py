@@ -412,6 +412,13 @@ async def required_lesson_ids(session: AsyncSession, course_id: str) -> list[str
     return await lesson_ids(session, course_id, required_only=True) or await lesson_ids(session, course_id)
 
 
+async def get_courses(session: AsyncSession, course_ids: list[str]) -> dict[str, Course]:
+    """Courses by id (for lists in other domains), without visibility checks."""
+    if not course_ids:
+        return {}
+    return {c.id: c for c in await session.scalars(select(Course).where(Course.id.in_(course_ids)))}
+
+
 async def get_lesson(session: AsyncSession, lesson_id: str) -> Lesson | None:
     return await session.get(Lesson, lesson_id) if len(lesson_id) <= 36 else None
 
