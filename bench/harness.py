@@ -1,0 +1,131 @@
+"""Shared benchmark mechanics: start a real server process, fire requests, report p50/p95/p99 and
+throughput beside the same run's empty-endpoint baseline (/healthz). Run by hand, never in CI."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+
+@dataclass
+class Stats:
+    name: str
+    count: int
+    errors: int
+    seconds: float
+    latencies_ms: list[float]
+
+    def pct(self, p: float) -> float:
+        if not self.latencies_ms:
+            return float("nan")
+        data = sorted(self.latencies_ms)
+        return data[min(len(data) - 1, round(p / 100 * (len(data) - 1)))]
+
+    @property
+    def throughput(self) -> float:
+        return self.count / self.seconds if self.seconds else 0.0
+
+    def row(self) -> str:
+        return (
+            f"| {self.name} | {self.count} | {self.errors} | {self.pct(50):.2f} | {self.pct(95):.2f} | "
+            f"{self.pct(99):.2f} | {self.throughput:.0f} |"
+        )
+
+
+HEADER = "| scenario | requests | errors | p50 ms | p95 ms | p99 ms | req/s |\n|---|---|---|---|---|---|---|"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def server(env: dict[str, str], *, workers: int = 1) -> Iterator[str]:
+    """A real `lms serve` process (uvicorn, uvloop, httptools) on a free port."""
+    port = free_port()
+    full = {**os.environ, "LMS_LOG_LEVEL": "WARNING", "LMS_RATE_LIMIT_ENABLED": "false", **env}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "lms.cli", "serve", "--port", str(port), "--workers", str(workers)],
+        env=full,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.2)
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(proc.stderr.read().decode() if proc.stderr else "server failed")
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+async def measure(
+    client: httpx.AsyncClient,
+    name: str,
+    make_request: Callable[[int], Any],
+    *,
+    total: int,
+    concurrency: int = 16,
+    ok: Callable[[httpx.Response], bool] | None = None,
+) -> Stats:
+    """Run `total` requests, `concurrency` at a time. make_request(i) returns an awaitable Response."""
+    latencies: list[float] = []
+    errors = 0
+    counter = iter(range(total))
+
+    async def worker() -> None:
+        nonlocal errors
+        for i in counter:
+            t0 = time.perf_counter()
+            try:
+                resp = await make_request(i)
+                good = ok(resp) if ok else resp.status_code < 400
+            except httpx.HTTPError:
+                good = False
+            latencies.append((time.perf_counter() - t0) * 1000)
+            errors += 0 if good else 1
+
+    start = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return Stats(name, total, errors, time.perf_counter() - start, latencies)
+
+
+def report(title: str, rows: list[Stats], notes: str = "") -> str:
+    lines = [f"### {title}", "", HEADER, *(r.row() for r in rows)]
+    if notes:
+        lines += ["", notes]
+    text = "\n".join(lines) + "\n"
+    print(text)
+    return text
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def append_results(readme: Path, section: str) -> None:
+    readme.parent.mkdir(parents=True, exist_ok=True)
+    with readme.open("a") as fh:
+        fh.write("\n" + section)
