@@ -56,13 +56,53 @@ def create_admin(
 
 
 @app.command("seed-demo")
-def seed_demo() -> None:
-    """Load demo accounts (and demo content) unless they are already there."""
+def seed_demo(
+    scale: Annotated[
+        float | None,
+        typer.Option(help="Benchmark data set instead: N=1 is 10,000 courses, 100,000 users, 1,000,000 progress rows"),
+    ] = None,
+) -> None:
+    """Load demo accounts (and demo content) unless they are already there; with --scale, a large catalog."""
     from lms import seed
 
     s = _settings()
+    if scale is not None:
+        from lms import seed_scale
+
+        if scale <= 0:
+            raise typer.BadParameter("must be positive", param_hint="--scale")
+        asyncio.run(seed_scale.seed_scale(s, scale=scale, console=console))
+        return
     accounts = asyncio.run(seed.seed_demo(s, progress=console))
     _print_accounts(accounts)
+
+
+search_app = typer.Typer(help="The course search index.", no_args_is_help=True)
+app.add_typer(search_app, name="search")
+
+
+@search_app.command("reindex")
+def search_reindex() -> None:
+    """Rebuild the search index of every course (documents, autocomplete words, vocabulary)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from lms.core.runtime import build_runtime
+    from lms.search import service as search_service
+
+    async def run() -> int:
+        rt = build_runtime(_settings())
+        try:
+            columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
+            with Progress(*columns, console=console) as progress:
+                task = progress.add_task("reindexing courses", total=None)
+                return await search_service.reindex(
+                    rt.sessionmaker, on_progress=lambda done, total: progress.update(task, completed=done, total=total)
+                )
+        finally:
+            await rt.close()
+
+    count = asyncio.run(run())
+    console.print(f"[green]Indexed {count} courses.[/green]")
 
 
 @app.command()

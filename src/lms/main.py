@@ -45,6 +45,7 @@ from lms.notifications.ws import router as notifications_ws_router
 from lms.progress import handlers as progress_handlers
 from lms.progress.router import router as progress_router
 from lms.reviews.router import router as reviews_router
+from lms.search.router import router as search_router
 from lms.users.router import router as users_router
 
 API_PREFIX = "/api/v1"
@@ -62,6 +63,7 @@ DOMAIN_ROUTERS: list[APIRouter] = [
     analytics_router,
     emails_router,
     events_router,
+    search_router,
 ]
 DOMAIN_HANDLERS: list[Callable[[EventBus], None]] = [
     auth_handlers.register,

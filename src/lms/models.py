@@ -15,6 +15,7 @@ from lms.enrollments import models as enrollments_models
 from lms.notifications import models as notifications_models
 from lms.progress import models as progress_models
 from lms.reviews import models as reviews_models
+from lms.search import models as search_models
 from lms.users import models as users_models
 
 __all__ = ["Base"]

@@ -12,26 +12,22 @@ from lms.core.deps import SessionDep
 from lms.core.errors import NotAuthenticated
 from lms.core.pagination import Page, PageParams, page_params
 from lms.courses import service
-from lms.courses.models import Category, Course, CourseLevel, CourseStatus
+from lms.courses.models import Course, CourseLevel, CourseStatus
 from lms.courses.schemas import (
     CatalogSort,
     CategoryCreate,
     CategoryRead,
-    CategoryRef,
     CategoryUpdate,
     CourseCard,
     CourseCreate,
     CourseRead,
     CourseUpdate,
-    InstructorRef,
     LessonCreate,
     LessonOrder,
     LessonOutline,
     LessonRead,
     LessonUpdate,
     PrerequisiteRef,
-    Price,
-    RatingSummary,
     SectionCreate,
     SectionOrder,
     SectionOutline,
@@ -42,32 +38,6 @@ from lms.courses.schemas import (
 from lms.users.models import User
 
 router = APIRouter(tags=["courses"])
-
-
-def _card_fields(course: Course, category: Category | None, instructors: list[tuple[str, str]]) -> dict[str, object]:
-    return {
-        "id": course.id,
-        "slug": course.slug,
-        "title": course.title,
-        "subtitle": course.subtitle,
-        "thumbnail_url": course.thumbnail_url,
-        "category": CategoryRef.model_validate(category) if category else None,
-        "level": course.level,
-        "language": course.language,
-        "tags": list(course.tags or []),
-        "price": None if course.is_free else Price(amount=course.price_amount, currency=course.price_currency),
-        "is_free": course.is_free,
-        "status": course.status,
-        "instructors": [InstructorRef(id=i, full_name=n) for i, n in instructors],
-        "rating": RatingSummary(average=course.rating_average / 100, count=course.rating_count),
-        "enrollment_count": course.enrollment_count,
-        "lesson_count": course.lesson_count,
-        "duration_seconds": course.duration_seconds,
-        "capacity": course.capacity,
-        "seats_left": course.seats_left,
-        "published_at": course.published_at,
-        "created_at": course.created_at,
-    }
 
 
 async def _course_read(session: AsyncSession, course: Course, viewer: User | None) -> CourseRead:
@@ -84,7 +54,7 @@ async def _course_read(session: AsyncSession, course: Course, viewer: User | Non
             can_edit=await service.is_editor(session, course, viewer),
         )
     return CourseRead(
-        **_card_fields(course, await service.category_of(session, course), instructors),
+        **service.card_fields(course, await service.category_of(session, course), instructors),
         description=course.description,
         description_html=course.description_html,
         enrollment_opens_at=course.enrollment_opens_at,
@@ -180,8 +150,7 @@ async def list_courses(
         status=course_status.value if course_status else None,
     )
     rows, total = await service.list_catalog(session, filters=filters, page=page, viewer=viewer)
-    instructors = await service.instructors_for(session, [c.id for c, _ in rows])
-    items = [CourseCard(**_card_fields(c, cat, instructors.get(c.id, []))) for c, cat in rows]
+    items = await service.course_cards(session, rows)
     return Page(items=items, total=total, page=page.page, page_size=page.page_size)
 
 

@@ -34,7 +34,9 @@ from lms.courses.models import (
     LessonKind,
     Section,
 )
+from lms.courses.schemas import CategoryRef, CourseCard, InstructorRef, Price, RatingSummary
 from lms.enrollments import access as enrollment_access
+from lms.search import indexer as search_index
 from lms.users.models import Role, User
 
 # ---------------------------------------------------------------------------------------------- helpers
@@ -275,6 +277,7 @@ async def create_course(session: AsyncSession, *, actor: User, data: dict[str, A
     await _set_instructors(session, course, data.get("instructor_ids") or [actor.id])
     await _set_prerequisites(session, course, data.get("prerequisite_ids") or [])
     _changed(session, course.id, "created", actor)
+    await search_index.index_course(session, course.id)  # search: index follows the change
     return course
 
 
@@ -311,6 +314,7 @@ async def update_course(session: AsyncSession, *, course_id: str, actor: User, c
     course.updated_at = utcnow()
     await session.flush()
     _changed(session, course.id, "updated", actor)
+    await search_index.index_course(session, course.id)  # search: index follows the change
     return course
 
 
@@ -325,6 +329,7 @@ async def publish_course(session: AsyncSession, *, course_id: str, actor: User) 
     course.published_at = course.published_at or utcnow()
     await session.flush()
     _changed(session, course.id, "published", actor)
+    await search_index.index_course(session, course.id)  # search: index follows the change
     return course
 
 
@@ -336,6 +341,7 @@ async def archive_course(session: AsyncSession, *, course_id: str, actor: User) 
     course.status = CourseStatus.ARCHIVED.value
     await session.flush()
     _changed(session, course.id, "archived", actor)
+    await search_index.index_course(session, course.id)  # search: index follows the change
     return course
 
 
@@ -343,6 +349,7 @@ async def delete_course(session: AsyncSession, *, course_id: str, actor: User) -
     """A never-published course is deleted; one that was published is archived. Returns True if deleted."""
     course = await get_editable_course(session, course_id, actor, lock=True)
     if course.published_at is None:
+        await search_index.remove_course(session, course.id)  # search: index follows the change
         await session.delete(course)
         await session.flush()
         _changed(session, course_id, "deleted", actor)
@@ -350,6 +357,7 @@ async def delete_course(session: AsyncSession, *, course_id: str, actor: User) -
     course.status = CourseStatus.ARCHIVED.value
     await session.flush()
     _changed(session, course.id, "archived", actor)
+    await search_index.index_course(session, course.id)  # search: index follows the change
     return False
 
 
@@ -550,6 +558,39 @@ async def instructors_for(session: AsyncSession, course_ids: list[str]) -> dict[
     return result
 
 
+def card_fields(course: Course, category: Category | None, instructors: list[tuple[str, str]]) -> dict[str, Any]:
+    """The fields of a course card (``CourseCard``), shared by the catalog, the course page and search."""
+    return {
+        "id": course.id,
+        "slug": course.slug,
+        "title": course.title,
+        "subtitle": course.subtitle,
+        "thumbnail_url": course.thumbnail_url,
+        "category": CategoryRef.model_validate(category) if category else None,
+        "level": course.level,
+        "language": course.language,
+        "tags": list(course.tags or []),
+        "price": None if course.is_free else Price(amount=course.price_amount, currency=course.price_currency),
+        "is_free": course.is_free,
+        "status": course.status,
+        "instructors": [InstructorRef(id=i, full_name=n) for i, n in instructors],
+        "rating": RatingSummary(average=course.rating_average / 100, count=course.rating_count),
+        "enrollment_count": course.enrollment_count,
+        "lesson_count": course.lesson_count,
+        "duration_seconds": course.duration_seconds,
+        "capacity": course.capacity,
+        "seats_left": course.seats_left,
+        "published_at": course.published_at,
+        "created_at": course.created_at,
+    }
+
+
+async def course_cards(session: AsyncSession, rows: list[tuple[Course, Category | None]]) -> list[CourseCard]:
+    """Cards for (course, category) rows, in their order, with instructors fetched in one query."""
+    instructors = await instructors_for(session, [c.id for c, _ in rows])
+    return [CourseCard(**card_fields(c, cat, instructors.get(c.id, []))) for c, cat in rows]
+
+
 async def prerequisites_of(session: AsyncSession, course_id: str) -> list[Course]:
     return list(
         await session.scalars(
@@ -605,6 +646,7 @@ async def add_section(session: AsyncSession, *, course_id: str, actor: User, tit
     course.updated_at = utcnow()
     await session.flush()
     _changed(session, course.id, "content", actor)
+    await search_index.index_course(session, course.id)  # search: index follows the change
     return section
 
 
@@ -613,6 +655,7 @@ async def update_section(session: AsyncSession, *, section_id: str, actor: User,
     section.title = title
     await session.flush()
     _changed(session, course.id, "content", actor)
+    await search_index.index_course(session, course.id)  # search: index follows the change
     return section
 
 
@@ -628,6 +671,7 @@ async def delete_section(session: AsyncSession, *, section_id: str, actor: User)
     for position, s in enumerate(remaining):
         s.position = position
     await _refresh_lesson_counters(session, course)
+    await search_index.index_course(session, course.id)  # search: index follows the change
 
 
 def _check_permutation(given: list[str], current: list[str], what: str) -> None:
@@ -678,6 +722,7 @@ async def add_lesson(session: AsyncSession, *, section_id: str, actor: User, dat
     session.add(lesson)
     await session.flush()
     await _refresh_lesson_counters(session, course)
+    await search_index.index_course(session, course.id)  # search: index follows the change
     return lesson
 
 
@@ -708,6 +753,8 @@ async def update_lesson(session: AsyncSession, *, lesson_id: str, actor: User, c
     lesson.updated_at = utcnow()
     await session.flush()
     await _refresh_lesson_counters(session, course)
+    if changes.get("title") is not None:
+        await search_index.index_course(session, course.id)  # search: index follows the change
     return lesson
 
 
@@ -722,6 +769,7 @@ async def delete_lesson(session: AsyncSession, *, lesson_id: str, actor: User) -
     for position, x in enumerate(remaining):
         x.position = position
     await _refresh_lesson_counters(session, course)
+    await search_index.index_course(session, course.id)  # search: index follows the change
 
 
 @dataclass

@@ -268,6 +268,16 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     # Dropping a table drops its indexes (MariaDB refuses to drop an index a foreign key uses).
-    for table in ("lesson_progress", "lessons", "sections", "reviews", "enrollments", "course_progress",
-                  "course_prerequisites", "course_instructors", "courses", "categories"):
+    for table in (
+        "lesson_progress",
+        "lessons",
+        "sections",
+        "reviews",
+        "enrollments",
+        "course_progress",
+        "course_prerequisites",
+        "course_instructors",
+        "courses",
+        "categories",
+    ):
         op.drop_table(table)
