@@ -26,12 +26,13 @@ from lms.core.runtime import Runtime, build_runtime
 from lms.core.spa import mount_spa
 from lms.courses.router import router as courses_router
 from lms.enrollments.router import router as enrollments_router
+from lms.payments.router import router as payments_router
 from lms.users.router import router as users_router
 
 API_PREFIX = "/api/v1"
 
 # Each domain contributes its router and its event consumers.
-DOMAIN_ROUTERS: list[APIRouter] = [auth_router, users_router, courses_router, enrollments_router]
+DOMAIN_ROUTERS: list[APIRouter] = [auth_router, users_router, courses_router, enrollments_router, payments_router]
 DOMAIN_HANDLERS: list[Callable[[EventBus], None]] = [auth_handlers.register]
 
 
