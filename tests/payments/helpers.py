@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import httpx
 from sqlalchemy import func, select
 
+from lms.core.passwords import hash_password_sync
 from lms.core.runtime import Runtime
 from lms.enrollments.models import Enrollment
 from lms.payments.models import PaymentOrder, PaymentRefund
+from lms.users import service as users_service
 from lms.users.models import Role
 from tests.courses.helpers import CourseFixture, build_course
-from tests.factories import Account, signed_in
+from tests.factories import PASSWORD, Account, signed_in
 
 
 async def paid_course(
     rt: Runtime, client: httpx.AsyncClient, amount: int = 49900, currency: str = "INR", **fields: Any
 ) -> CourseFixture:
+    fields.setdefault("lessons", 1)
     return await build_course(rt, client, price={"amount": amount, "currency": currency}, **fields)
 
 
@@ -32,7 +36,9 @@ async def checkout(
     return await client.post("/api/v1/payments/checkout", json=body, headers=account.headers)
 
 
-async def sandbox_pay(client: httpx.AsyncClient, account: Account, checkout_body: dict[str, Any], outcome: str = "success") -> httpx.Response:
+async def sandbox_pay(
+    client: httpx.AsyncClient, account: Account, checkout_body: dict[str, Any], outcome: str = "success"
+) -> httpx.Response:
     sandbox = checkout_body["sandbox"]
     return await client.post(
         sandbox["confirm_url"],
@@ -78,3 +84,18 @@ async def assert_invariant(rt: Runtime) -> None:
                 )
             )
             assert (enrollment is not None and enrollment.status == "active") or refunded, order.id
+
+
+async def token_users(rt: Runtime, count: int) -> list[Account]:
+    """Accounts with access tokens minted directly (many logins would only slow the test down)."""
+    hashed = hash_password_sync(PASSWORD, rt.settings.bcrypt_rounds)
+    accounts = []
+    async with rt.sessionmaker() as session, session.begin():
+        for n in range(count):
+            email = f"buyer-{n}-{uuid.uuid4().hex[:8]}@example.edu"
+            user = await users_service.create(
+                session, email=email, full_name=f"Buyer {n}", role=Role.STUDENT, password_hash=hashed, verified=True
+            )
+            token, _ = rt.signer.issue(user_id=user.id, email=email, role=Role.STUDENT.value, session_id=None)
+            accounts.append(Account(user=user, email=email, password=PASSWORD, access_token=token))
+    return accounts

@@ -12,22 +12,17 @@ from sqlalchemy import func, select
 from lms.core.db import utcnow
 from lms.core.runtime import Runtime
 from lms.payments.models import Coupon, CouponRedemption, PaymentOrder
-from lms.users.models import Role
 from tests.courses.helpers import events
-from tests.factories import Account, create_user, signed_in
-from tests.payments.helpers import admin, assert_invariant, checkout, enrollment_of, paid_course, sandbox_pay
-
-
-async def _token_users(rt: Runtime, n: int) -> list[Account]:
-    """Accounts with access tokens minted directly (many logins would only slow the test down)."""
-    accounts = []
-    for _ in range(n):
-        account = await create_user(rt)
-        account.access_token, _ = rt.signer.issue(
-            user_id=account.user.id, email=account.email, role=Role.STUDENT.value, session_id=None
-        )
-        accounts.append(account)
-    return accounts
+from tests.factories import Account, signed_in
+from tests.payments.helpers import (
+    admin,
+    assert_invariant,
+    checkout,
+    enrollment_of,
+    paid_course,
+    sandbox_pay,
+    token_users,
+)
 
 
 async def _coupon(client: httpx.AsyncClient, boss: Account, **fields: Any) -> dict[str, Any]:
@@ -56,7 +51,13 @@ async def test_admin_crud_and_validation(rt: Runtime, client: httpx.AsyncClient)
     created = await _coupon(client, boss, code="welcome10", course_id=course.id, max_redemptions=3)
     assert created["code"] == "WELCOME10" and created["redeemed_count"] == 0 and created["max_per_user"] == 1
     url = f"/api/v1/admin/coupons/{created['id']}"
-    assert (await client.post("/api/v1/admin/coupons", json={"code": "Welcome10", "kind": "percent", "percent_off": 5}, headers=boss.headers)).status_code == 409
+    assert (
+        await client.post(
+            "/api/v1/admin/coupons",
+            json={"code": "Welcome10", "kind": "percent", "percent_off": 5},
+            headers=boss.headers,
+        )
+    ).status_code == 409
     bad = [
         {"code": "X1", "kind": "percent", "percent_off": 10},
         {"code": "BAD", "kind": "percent", "percent_off": 101},
@@ -72,7 +73,11 @@ async def test_admin_crud_and_validation(rt: Runtime, client: httpx.AsyncClient)
         assert resp.status_code == 422, body
     unknown_course = {"code": "BAD", "kind": "percent", "percent_off": 10, "course_id": "nope"}
     assert (await client.post("/api/v1/admin/coupons", json=unknown_course, headers=boss.headers)).status_code == 400
-    assert (await client.post("/api/v1/admin/coupons", json={"code": "MINE", "kind": "percent", "percent_off": 9}, headers=student.headers)).status_code == 403
+    assert (
+        await client.post(
+            "/api/v1/admin/coupons", json={"code": "MINE", "kind": "percent", "percent_off": 9}, headers=student.headers
+        )
+    ).status_code == 403
 
     patched = await client.patch(url, json={"max_redemptions": 10, "description": "Welcome"}, headers=boss.headers)
     assert patched.status_code == 200 and patched.json()["max_redemptions"] == 10
@@ -120,7 +125,7 @@ async def test_total_limit_under_50_concurrent_checkouts(rt: Runtime, client: ht
     boss = await admin(rt, client)
     course = await paid_course(rt, client)
     coupon = await _coupon(client, boss, code="FIVE", max_redemptions=5)
-    students = await _token_users(rt, 50)
+    students = await token_users(rt, 50)
     results = await asyncio.gather(*(checkout(client, s, course.id, coupon_code="FIVE") for s in students))
     codes = sorted(r.status_code for r in results)
     assert codes == [201] * 5 + [409] * 45, [r.text for r in results if r.status_code not in (201, 409)]
@@ -146,7 +151,7 @@ async def test_per_user_limit_under_concurrency(rt: Runtime, client: httpx.Async
     boss = await admin(rt, client)
     course = await paid_course(rt, client)
     coupon = await _coupon(client, boss, code="ONCE", max_per_user=1)
-    [student] = await _token_users(rt, 1)
+    [student] = await token_users(rt, 1)
     results = await asyncio.gather(*(checkout(client, student, course.id, coupon_code="ONCE") for _ in range(10)))
     assert sorted(r.status_code for r in results) == [201] + [409] * 9
     assert await _redemptions(rt, coupon["id"]) == (1, 1)

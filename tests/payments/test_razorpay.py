@@ -38,7 +38,9 @@ def test_signatures_built_as_documented_verify_with_the_sdk() -> None:
         utility.verify_webhook_signature(body.decode(), razorpay_webhook_signature(body, "wrong"), RZP_WEBHOOK_SECRET)
 
 
-async def _start(rt: Runtime, client: httpx.AsyncClient, providers: FakeProviders) -> tuple[Account, Any, dict[str, Any]]:
+async def _start(
+    rt: Runtime, client: httpx.AsyncClient, providers: FakeProviders
+) -> tuple[Account, Any, dict[str, Any]]:
     course = await paid_course(rt, client, amount=49900)
     student = await signed_in(rt, client)
     resp = await checkout(client, student, course.id, provider="razorpay")
@@ -46,7 +48,9 @@ async def _start(rt: Runtime, client: httpx.AsyncClient, providers: FakeProvider
     return student, course, resp.json()
 
 
-async def _webhook(client: httpx.AsyncClient, body: bytes, *, secret: str = RZP_WEBHOOK_SECRET, event_id: str = "evt_1") -> httpx.Response:
+async def _webhook(
+    client: httpx.AsyncClient, body: bytes, *, secret: str = RZP_WEBHOOK_SECRET, event_id: str = "evt_1"
+) -> httpx.Response:
     headers = {"X-Razorpay-Signature": razorpay_webhook_signature(body, secret), "X-Razorpay-Event-Id": event_id}
     return await client.post("/api/v1/payments/webhooks/razorpay", content=body, headers=headers)
 
@@ -54,7 +58,7 @@ async def _webhook(client: httpx.AsyncClient, body: bytes, *, secret: str = RZP_
 async def test_checkout_creates_a_razorpay_order_and_the_return_settles_it(
     rt: Runtime, client: httpx.AsyncClient, providers: FakeProviders
 ) -> None:
-    student, course, body = await _start(rt, client, providers)
+    student, _course, body = await _start(rt, client, providers)
     rz = body["razorpay"]
     assert rz["key_id"] == RZP_KEY_ID and rz["amount"] == 49900 and rz["currency"] == "INR"
     assert body["test_mode"] is False
@@ -89,11 +93,15 @@ async def test_checkout_creates_a_razorpay_order_and_the_return_settles_it(
     await assert_invariant(rt)
 
 
-async def test_webhook_first_then_client_return(rt: Runtime, client: httpx.AsyncClient, providers: FakeProviders) -> None:
+async def test_webhook_first_then_client_return(
+    rt: Runtime, client: httpx.AsyncClient, providers: FakeProviders
+) -> None:
     student, course, body = await _start(rt, client, providers)
     order_id = body["razorpay"]["order_id"]
     payment = providers.razorpay_pay(order_id)
-    hook = await _webhook(client, razorpay_event("order.paid", payment=payment, order=providers.razorpay_orders[order_id]))
+    hook = await _webhook(
+        client, razorpay_event("order.paid", payment=payment, order=providers.razorpay_orders[order_id])
+    )
     assert hook.json()["outcome"] == "paid"
     verify = {
         "razorpay_order_id": order_id,
@@ -117,13 +125,21 @@ async def test_webhook_attacks_leave_the_ledger_unchanged(
 
     wrong_secret = await _webhook(client, razorpay_event("payment.captured", payment=payment), secret="guess")
     assert wrong_secret.status_code == 400 and wrong_secret.json()["code"] == "invalid_signature"
-    unsigned = await client.post("/api/v1/payments/webhooks/razorpay", content=razorpay_event("payment.captured", payment=payment))
+    unsigned = await client.post(
+        "/api/v1/payments/webhooks/razorpay", content=razorpay_event("payment.captured", payment=payment)
+    )
     assert unsigned.status_code == 400
-    tampered = await _webhook(client, razorpay_event("payment.captured", payment=payment | {"amount": 100}), event_id="e2")
+    tampered = await _webhook(
+        client, razorpay_event("payment.captured", payment=payment | {"amount": 100}), event_id="e2"
+    )
     assert tampered.status_code == 400 and tampered.json()["code"] == "amount_mismatch"
-    currency = await _webhook(client, razorpay_event("payment.captured", payment=payment | {"currency": "USD"}), event_id="e3")
+    currency = await _webhook(
+        client, razorpay_event("payment.captured", payment=payment | {"currency": "USD"}), event_id="e3"
+    )
     assert currency.status_code == 400 and currency.json()["code"] == "amount_mismatch"
-    unknown = await _webhook(client, razorpay_event("payment.captured", payment=payment | {"order_id": "order_nope"}), event_id="e4")
+    unknown = await _webhook(
+        client, razorpay_event("payment.captured", payment=payment | {"order_id": "order_nope"}), event_id="e4"
+    )
     assert unknown.status_code == 200 and unknown.json()["outcome"] == "ignored_unknown_order"
     garbage = await _webhook(client, b"not json", event_id="e5")
     assert garbage.status_code == 400
@@ -131,8 +147,10 @@ async def test_webhook_attacks_leave_the_ledger_unchanged(
     assert await events(rt, "payment.success") == []
 
 
-async def test_same_webhook_ten_times_concurrently(rt: Runtime, client: httpx.AsyncClient, providers: FakeProviders) -> None:
-    student, course, body = await _start(rt, client, providers)
+async def test_same_webhook_ten_times_concurrently(
+    rt: Runtime, client: httpx.AsyncClient, providers: FakeProviders
+) -> None:
+    _student, _course, body = await _start(rt, client, providers)
     payment = providers.razorpay_pay(body["razorpay"]["order_id"])
     event = razorpay_event("payment.captured", payment=payment)
     results = await asyncio.gather(*(_webhook(client, event, event_id="evt_same") for _ in range(10)))
@@ -177,7 +195,9 @@ async def test_refunds_through_razorpay(rt: Runtime, client: httpx.AsyncClient, 
     assert too_much.status_code == 422 and too_much.json()["code"] == "refund_exceeds_paid"
     assert too_much.json()["refundable"] == {"amount": 49900, "currency": "INR"}
     assert await ledger(rt) == before
-    assert (await client.post("/api/v1/admin/payments/nope/refunds", json={"reason": "x" * 5}, headers=boss.headers)).status_code == 404
+    assert (
+        await client.post("/api/v1/admin/payments/nope/refunds", json={"reason": "x" * 5}, headers=boss.headers)
+    ).status_code == 404
 
     # Partial refund: the provider accepts it (pending); its webhook completes it.
     part = await client.post(url, json={"amount": 9900, "reason": "partial goodwill"}, headers=boss.headers)
@@ -186,7 +206,9 @@ async def test_refunds_through_razorpay(rt: Runtime, client: httpx.AsyncClient, 
     assert remote["amount"] == 9900 and remote["notes"]["refund_id"] == part.json()["id"]
     # A pending refund already counts: 40001 more would exceed what was paid.
     assert (await client.post(url, json={"amount": 40001, "reason": "more"}, headers=boss.headers)).status_code == 422
-    processed = await _webhook(client, razorpay_event("refund.processed", refund=remote | {"status": "processed"}), event_id="r1")
+    processed = await _webhook(
+        client, razorpay_event("refund.processed", refund=remote | {"status": "processed"}), event_id="r1"
+    )
     assert processed.json()["outcome"] == "refunded"
     row = await order_row(rt, order_id)
     assert row.status == "partially_refunded" and row.refunded_amount == 9900
@@ -214,7 +236,9 @@ async def test_refunds_through_razorpay(rt: Runtime, client: httpx.AsyncClient, 
     await assert_invariant(rt)
 
 
-async def test_provider_down_leaves_nothing_behind(rt: Runtime, client: httpx.AsyncClient, providers: FakeProviders) -> None:
+async def test_provider_down_leaves_nothing_behind(
+    rt: Runtime, client: httpx.AsyncClient, providers: FakeProviders
+) -> None:
     course = await paid_course(rt, client)
     student = await signed_in(rt, client)
     providers.fail_next = 1
@@ -223,7 +247,9 @@ async def test_provider_down_leaves_nothing_behind(rt: Runtime, client: httpx.As
     assert await ledger(rt) == [("refunds", "", 0, 0, None)]
 
 
-async def test_reconcile_settles_orders_left_pending(rt: Runtime, client: httpx.AsyncClient, providers: FakeProviders) -> None:
+async def test_reconcile_settles_orders_left_pending(
+    rt: Runtime, client: httpx.AsyncClient, providers: FakeProviders
+) -> None:
     _s1, _c1, paid_body = await _start(rt, client, providers)
     _s2, _c2, abandoned_body = await _start(rt, client, providers)
     providers.razorpay_pay(paid_body["razorpay"]["order_id"])  # paid, but no webhook or return reached us

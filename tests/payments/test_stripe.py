@@ -23,7 +23,9 @@ def test_signature_built_as_documented_verifies_with_the_sdk() -> None:
     event = stripe.Webhook.construct_event(body.decode(), header, STRIPE_WEBHOOK_SECRET, tolerance=300)
     assert event["type"] == "checkout.session.completed"
     with pytest.raises(stripe.SignatureVerificationError):
-        stripe.Webhook.construct_event(body.decode(), stripe_signature_header(body, "whsec_other"), STRIPE_WEBHOOK_SECRET)
+        stripe.Webhook.construct_event(
+            body.decode(), stripe_signature_header(body, "whsec_other"), STRIPE_WEBHOOK_SECRET
+        )
     with pytest.raises(stripe.SignatureVerificationError):
         old = stripe_signature_header(body, timestamp=int(time.time()) - 3600)
         stripe.Webhook.construct_event(body.decode(), old, STRIPE_WEBHOOK_SECRET, tolerance=300)
@@ -45,7 +47,9 @@ async def _webhook(client: httpx.AsyncClient, body: bytes, header: str | None = 
     )
 
 
-async def test_checkout_session_and_completed_webhook(rt: Runtime, client: httpx.AsyncClient, providers: FakeProviders) -> None:
+async def test_checkout_session_and_completed_webhook(
+    rt: Runtime, client: httpx.AsyncClient, providers: FakeProviders
+) -> None:
     student, course, body = await _start(rt, client)
     st = body["stripe"]
     session = providers.stripe_sessions[st["session_id"]]
@@ -82,7 +86,9 @@ async def test_checkout_session_and_completed_webhook(rt: Runtime, client: httpx
     await assert_invariant(rt)
 
 
-async def test_expired_session_then_refund_flow(rt: Runtime, client: httpx.AsyncClient, providers: FakeProviders) -> None:
+async def test_expired_session_then_refund_flow(
+    rt: Runtime, client: httpx.AsyncClient, providers: FakeProviders
+) -> None:
     student, course, first = await _start(rt, client)
     expired = providers.stripe_sessions[first["stripe"]["session_id"]] | {"status": "expired"}
     hook = await _webhook(client, stripe_event("checkout.session.expired", expired, "evt_exp"))
@@ -91,7 +97,9 @@ async def test_expired_session_then_refund_flow(rt: Runtime, client: httpx.Async
 
     second = (await checkout(client, student, course.id, provider="stripe")).json()
     completed = providers.stripe_complete(second["stripe"]["session_id"])
-    assert (await _webhook(client, stripe_event("checkout.session.completed", completed, "evt_ok"))).json()["outcome"] == "paid"
+    assert (await _webhook(client, stripe_event("checkout.session.completed", completed, "evt_ok"))).json()[
+        "outcome"
+    ] == "paid"
 
     boss = await admin(rt, client)
     providers.refund_status = "succeeded"
@@ -99,7 +107,10 @@ async def test_expired_session_then_refund_flow(rt: Runtime, client: httpx.Async
     refund = await client.post(url, json={"reason": "duplicate purchase"}, headers=boss.headers)
     assert refund.status_code == 201 and refund.json()["status"] == "processed" and refund.json()["amount"] == 2500
     remote = providers.refunds[-1]
-    assert remote["payment_intent"] == completed["payment_intent"] and remote["metadata"]["refund_id"] == refund.json()["id"]
+    assert (
+        remote["payment_intent"] == completed["payment_intent"]
+        and remote["metadata"]["refund_id"] == refund.json()["id"]
+    )
     assert (await order_row(rt, second["order"]["id"])).status == "refunded"
     enrollment = await enrollment_of(rt, student.user.id, course.id)
     assert enrollment is not None and enrollment.status == "ended"

@@ -54,7 +54,9 @@ async def _request(
     data: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     try:
-        async with httpx.AsyncClient(timeout=settings.payments_provider_timeout_seconds, verify=_tls_context()) as client:
+        async with httpx.AsyncClient(
+            timeout=settings.payments_provider_timeout_seconds, verify=_tls_context()
+        ) as client:
             resp = await client.request(method, url, auth=auth, headers=headers, json=json, data=data)
     except httpx.HTTPError as exc:
         log.warning("provider_unreachable", url=url, error=repr(exc))
