@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from rich.console import Console
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from lms.config import Settings
 from lms.core.passwords import hash_password, password_problem
 from lms.core.runtime import build_runtime
+from lms.payments import demo as payments_demo
 from lms.users import service as users_service
 from lms.users.models import Role
 
@@ -67,4 +69,6 @@ async def seed_demo(settings: Settings, *, progress: Console | None = None) -> l
 
 async def seed_demo_content(session: object, settings: Settings, progress: Console | None) -> None:
     """Hook for the domains' demo content (catalog, quizzes, payments); filled in as they land."""
-    return None
+    assert isinstance(session, AsyncSession)
+    # Payments last: it only adds a paid course when the catalog has none, and a demo coupon.
+    await payments_demo.seed_demo(session, instructor_email=DEMO_ACCOUNTS[1][1], admin_email=DEMO_ACCOUNTS[0][1])
