@@ -186,6 +186,33 @@ def openapi(output: Annotated[Path | None, typer.Option(help="File to write (def
         sys.stdout.write(text)
 
 
+payments_app = typer.Typer(help="Payments operations.", no_args_is_help=True)
+app.add_typer(payments_app, name="payments")
+
+
+@payments_app.command("reconcile")
+def payments_reconcile(
+    older_than: Annotated[
+        int | None, typer.Option(help="Minutes an order must be pending (default LMS_PAYMENTS_RECONCILE_AFTER_MINUTES)")
+    ] = None,
+) -> None:
+    """Ask the providers about orders left pending and settle them (paid or expired)."""
+    from lms.core.runtime import build_runtime
+    from lms.payments import service as payments_service
+
+    async def _run() -> dict[str, int]:
+        rt = build_runtime(_settings())
+        try:
+            return await payments_service.reconcile_pending(rt, older_than_minutes=older_than)
+        finally:
+            await rt.close()
+
+    summary = asyncio.run(_run())
+    console.print(", ".join(f"{k}: {v}" for k, v in sorted(summary.items())))
+    if summary.get("errors"):
+        raise typer.Exit(1)
+
+
 def _print_accounts(accounts: list[tuple[str, str, str]]) -> None:
     if not accounts:
         return

@@ -124,6 +124,29 @@ class Settings(BaseSettings):
     def keys_dir(self) -> Path:
         return self.data_dir / "keys"
 
+    # --- payments ---
+    payments_currencies: list[str] = ["INR", "USD"]
+    payments_order_ttl_minutes: int = Field(default=30, ge=1)
+    payments_reconcile_after_minutes: int = Field(default=15, ge=0)
+    payments_provider_timeout_seconds: float = 15.0
+    payments_invoice_prefix: str = "JNTUGV"
+    # The sandbox provider (test mode): on in development, elsewhere only when asked for.
+    payments_sandbox: bool = False
+    payments_sandbox_secret: str = "sandbox-secret-for-test-mode-only"
+    razorpay_api_base: str = "https://api.razorpay.com"
+    razorpay_key_id: str = ""
+    razorpay_key_secret: str = ""
+    razorpay_webhook_secret: str = ""
+    stripe_api_base: str = "https://api.stripe.com"
+    stripe_secret_key: str = ""
+    stripe_publishable_key: str = ""
+    stripe_webhook_secret: str = ""
+    stripe_webhook_tolerance_seconds: int = Field(default=300, ge=1)
+
+    @property
+    def payments_sandbox_enabled(self) -> bool:
+        return self.environment == "development" or self.payments_sandbox
+
 
 def to_async_url(url: str) -> str:
     """Accept plain scheme names and pick the async driver we ship for each database."""

@@ -42,6 +42,8 @@ from lms.notifications import handlers as notifications_handlers
 from lms.notifications.realtime import close_hub
 from lms.notifications.router import router as notifications_router
 from lms.notifications.ws import router as notifications_ws_router
+from lms.payments import jobs as payments_jobs
+from lms.payments.router import router as payments_router
 from lms.progress import handlers as progress_handlers
 from lms.progress.router import router as progress_router
 from lms.reviews.router import router as reviews_router
@@ -64,6 +66,7 @@ DOMAIN_ROUTERS: list[APIRouter] = [
     emails_router,
     events_router,
     search_router,
+    payments_router,
 ]
 DOMAIN_HANDLERS: list[Callable[[EventBus], None]] = [
     auth_handlers.register,
@@ -73,7 +76,12 @@ DOMAIN_HANDLERS: list[Callable[[EventBus], None]] = [
     email_handlers.register,
 ]
 # Scheduled jobs (run by `lms worker`, or in-process): payment reconciliation, reminders, digests, ...
-DOMAIN_JOBS: list[Callable[[Scheduler], None]] = [auth_jobs.register, events_jobs.register, email_jobs.register]
+DOMAIN_JOBS: list[Callable[[Scheduler], None]] = [
+    auth_jobs.register,
+    events_jobs.register,
+    email_jobs.register,
+    payments_jobs.register,
+]
 
 
 def register_consumers(bus: EventBus) -> None:

@@ -9,6 +9,7 @@ from lms import demo_catalog
 from lms.config import Settings
 from lms.core.passwords import hash_password, password_problem
 from lms.core.runtime import build_runtime
+from lms.payments import demo as payments_demo
 from lms.users import service as users_service
 from lms.users.models import Role
 
@@ -76,3 +77,5 @@ async def seed_demo_content(session: AsyncSession, settings: Settings, progress:
         and progress is not None
     ):
         progress.print("Loaded the demo catalog.")
+    # Payments last: it only adds a paid course when the catalog has none, and a demo coupon.
+    await payments_demo.seed_demo(session, instructor_email=DEMO_ACCOUNTS[1][1], admin_email=DEMO_ACCOUNTS[0][1])

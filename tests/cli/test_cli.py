@@ -43,3 +43,9 @@ def test_openapi_command_prints_the_document(tmp_path: Path) -> None:
     out = _run(["openapi"], tmp_path)
     assert out.returncode == 0
     assert "/api/v1/auth/login" in json.loads(out.stdout)["paths"]
+
+
+def test_payments_reconcile_command(tmp_path: Path) -> None:
+    assert _run(["migrate"], tmp_path).returncode == 0
+    done = _run(["payments", "reconcile", "--older-than", "0"], tmp_path)
+    assert done.returncode == 0 and "checked: 0" in done.stderr

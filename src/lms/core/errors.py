@@ -45,6 +45,18 @@ class ErrorCode(StrEnum):
     NOT_ENROLLED = "not_enrolled"
     INVALID_ORDER = "invalid_order"
     COMPLETED_BY_QUIZ = "completed_by_quiz"
+    # payments
+    INVALID_SIGNATURE = "invalid_signature"
+    AMOUNT_MISMATCH = "amount_mismatch"
+    PROVIDER_UNAVAILABLE = "provider_unavailable"
+    PROVIDER_ERROR = "provider_error"
+    COUPON_INVALID = "coupon_invalid"
+    COUPON_EXHAUSTED = "coupon_exhausted"
+    ALREADY_ENROLLED = "already_enrolled"
+    COURSE_IS_FREE = "course_is_free"
+    ORDER_NOT_PAYABLE = "order_not_payable"
+    REFUND_EXCEEDS_PAID = "refund_exceeds_paid"
+    RECEIPT_UNAVAILABLE = "receipt_unavailable"
     INTERNAL_ERROR = "internal_error"
     SERVICE_UNAVAILABLE = "service_unavailable"
 
