@@ -24,13 +24,25 @@ from lms.core.middleware import RequestContextMiddleware
 from lms.core.ratelimit import RateLimitMiddleware
 from lms.core.runtime import Runtime, build_runtime
 from lms.core.spa import mount_spa
+from lms.courses.router import router as courses_router
+from lms.enrollments.router import router as enrollments_router
+from lms.progress import handlers as progress_handlers
+from lms.progress.router import router as progress_router
+from lms.reviews.router import router as reviews_router
 from lms.users.router import router as users_router
 
 API_PREFIX = "/api/v1"
 
 # Each domain contributes its router and its event consumers.
-DOMAIN_ROUTERS: list[APIRouter] = [auth_router, users_router]
-DOMAIN_HANDLERS: list[Callable[[EventBus], None]] = [auth_handlers.register]
+DOMAIN_ROUTERS: list[APIRouter] = [
+    auth_router,
+    users_router,
+    courses_router,
+    enrollments_router,
+    progress_router,
+    reviews_router,
+]
+DOMAIN_HANDLERS: list[Callable[[EventBus], None]] = [auth_handlers.register, progress_handlers.register]
 
 
 def register_consumers(bus: EventBus) -> None:

@@ -3,6 +3,27 @@
 from lms.auth.models import OneTimeToken, RefreshToken
 from lms.core.db import Base
 from lms.core.events import OutboxEvent, ProcessedEvent
+from lms.courses.models import Category, Course, CourseInstructor, CoursePrerequisite, Lesson, Section
+from lms.enrollments.models import Enrollment
+from lms.progress.models import CourseProgress, LessonProgress
+from lms.reviews.models import Review
 from lms.users.models import User
 
-__all__ = ["Base", "OneTimeToken", "OutboxEvent", "ProcessedEvent", "RefreshToken", "User"]
+__all__ = [
+    "Base",
+    "Category",
+    "Course",
+    "CourseInstructor",
+    "CoursePrerequisite",
+    "CourseProgress",
+    "Enrollment",
+    "Lesson",
+    "LessonProgress",
+    "OneTimeToken",
+    "OutboxEvent",
+    "ProcessedEvent",
+    "RefreshToken",
+    "Review",
+    "Section",
+    "User",
+]

@@ -36,6 +36,15 @@ class ErrorCode(StrEnum):
     RATE_LIMITED = "rate_limited"
     TOO_MANY_LOGIN_FAILURES = "too_many_login_failures"
     PAYMENT_REQUIRED = "payment_required"
+    # courses, enrollments, progress, reviews
+    COURSE_NOT_PUBLISHABLE = "course_not_publishable"
+    COURSE_NOT_OPEN = "course_not_open"
+    ENROLLMENT_CLOSED = "enrollment_closed"
+    COURSE_FULL = "course_full"
+    PREREQUISITES_NOT_MET = "prerequisites_not_met"
+    NOT_ENROLLED = "not_enrolled"
+    INVALID_ORDER = "invalid_order"
+    COMPLETED_BY_QUIZ = "completed_by_quiz"
     INTERNAL_ERROR = "internal_error"
     SERVICE_UNAVAILABLE = "service_unavailable"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from lms.config import Settings
@@ -46,7 +46,13 @@ class Runtime:
 def build_runtime(settings: Settings) -> Runtime:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = create_engine(settings.async_database_url, echo=settings.database_echo)
-    redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+    # A blocking pool: a burst beyond the pool size waits for a connection instead of failing
+    # (redis-py's default pool raises MaxConnectionsError past 100 connections).
+    redis = (
+        Redis(connection_pool=BlockingConnectionPool.from_url(settings.redis_url, max_connections=100, timeout=20))
+        if settings.redis_url
+        else None
+    )
     kv: KeyValueStore = RedisStore(redis, settings.redis_prefix) if redis else MemoryStore()
     counters = RedisCounterStore(redis, settings.redis_prefix) if redis else MemoryCounterStore()
     pem = load_or_create_private_key(settings.jwt_private_key_file, settings.keys_dir)
