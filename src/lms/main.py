@@ -15,6 +15,8 @@ from sqlalchemy import text
 
 from lms.auth import handlers as auth_handlers
 from lms.auth.router import router as auth_router
+from lms.certificates import handlers as certificates_handlers
+from lms.certificates.router import router as certificates_router
 from lms.config import Settings, parse_rate
 from lms.core.deps import RuntimeDep
 from lms.core.errors import install_error_handlers, problem_response
@@ -28,6 +30,7 @@ from lms.courses.router import router as courses_router
 from lms.enrollments.router import router as enrollments_router
 from lms.progress import handlers as progress_handlers
 from lms.progress.router import router as progress_router
+from lms.quizzes.router import router as quizzes_router
 from lms.reviews.router import router as reviews_router
 from lms.users.router import router as users_router
 
@@ -41,8 +44,14 @@ DOMAIN_ROUTERS: list[APIRouter] = [
     enrollments_router,
     progress_router,
     reviews_router,
+    quizzes_router,
+    certificates_router,
 ]
-DOMAIN_HANDLERS: list[Callable[[EventBus], None]] = [auth_handlers.register, progress_handlers.register]
+DOMAIN_HANDLERS: list[Callable[[EventBus], None]] = [
+    auth_handlers.register,
+    progress_handlers.register,
+    certificates_handlers.register,
+]
 
 
 def register_consumers(bus: EventBus) -> None:

@@ -45,6 +45,14 @@ class ErrorCode(StrEnum):
     NOT_ENROLLED = "not_enrolled"
     INVALID_ORDER = "invalid_order"
     COMPLETED_BY_QUIZ = "completed_by_quiz"
+    # quizzes, certificates
+    INVALID_QUESTION = "invalid_question"
+    INVALID_ANSWER = "invalid_answer"
+    QUIZ_NOT_AVAILABLE = "quiz_not_available"
+    ATTEMPTS_EXHAUSTED = "attempts_exhausted"
+    ATTEMPT_CLOSED = "attempt_closed"
+    IMPORT_FAILED = "import_failed"
+    ALREADY_REVOKED = "already_revoked"
     INTERNAL_ERROR = "internal_error"
     SERVICE_UNAVAILABLE = "service_unavailable"
 
