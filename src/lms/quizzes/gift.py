@@ -200,6 +200,8 @@ def _parse_block(block: str, index: int) -> dict[str, Any] | None:
         weighted = weighted or weight is not None
         option_text, fb = _feedback(rest)
         correct = (weight is not None and weight > 0) or (weight is None and sep == "=")
+        if not _text(option_text, fmt):
+            raise GiftError(index, "an answer is empty")
         options.append({"text": _text(option_text, fmt), "correct": correct, "feedback": _text(fb, fmt)})
     correct_count = sum(1 for o in options if o["correct"])
     if weighted or correct_count > 1:

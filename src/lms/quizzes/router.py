@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from lms.auth.dependencies import CurrentUser, InstructorUser
 from lms.core.deps import RuntimeDep, SessionDep
 from lms.quizzes import service
-from lms.quizzes.models import Attempt, Quiz
+from lms.quizzes.models import Attempt, AttemptStatus, Quiz
 from lms.quizzes.schemas import (
     AnswersIn,
     AttemptRead,
@@ -18,8 +18,10 @@ from lms.quizzes.schemas import (
     GradeIn,
     ImportResult,
     JsonImport,
+    PublicQuestion,
     QuestionCreate,
     QuestionRead,
+    QuestionResult,
     QuestionUpdate,
     QueueItem,
     QuizCreate,
@@ -50,19 +52,32 @@ async def _quiz_read(session: Any, quiz: Quiz, user: User, editor: bool) -> Quiz
 def _attempt_read(
     attempt: Attempt, view: service.AttemptView | None = None, *, with_questions: bool = True
 ) -> AttemptRead:
-    data = AttemptRead.model_validate(attempt, from_attributes=True)
     finished = attempt.status != "in_progress"
-    if not finished:
-        data.score = data.max_score = data.score_percent = None
-        data.passed = None
+    data = AttemptRead(
+        id=attempt.id,
+        quiz_id=attempt.quiz_id,
+        course_id=attempt.course_id,
+        user_id=attempt.user_id,
+        attempt_no=attempt.attempt_no,
+        status=AttemptStatus(attempt.status),
+        started_at=attempt.started_at,
+        deadline_at=attempt.deadline_at,
+        submitted_at=attempt.submitted_at,
+        graded_at=attempt.graded_at,
+        auto_submitted=attempt.auto_submitted,
+        score=attempt.score if finished else None,
+        max_score=attempt.max_score if finished else None,
+        score_percent=attempt.score_percent if finished else None,
+        passed=attempt.passed if finished else None,
+    )
     if view is not None:
         data.seconds_left = view.seconds_left
         data.review_available = view.review
         data.answers = dict(attempt.answers)
         if with_questions:
-            data.questions = view.questions  # type: ignore[assignment]
+            data.questions = [PublicQuestion.model_validate(q) for q in view.questions]
         if view.results is not None:
-            data.results = view.results  # type: ignore[assignment]
+            data.results = [QuestionResult.model_validate(r) for r in view.results]
     return data
 
 

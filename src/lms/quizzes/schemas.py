@@ -97,11 +97,11 @@ class QuestionIn(BaseModel):
     points: int = Field(default=1, ge=0, le=1000)
     options: list[OptionIn] = Field(default_factory=list, max_length=50)
     correct: bool | None = None
-    accepted_answers: list[Annotated[str, Field(max_length=500)]] = Field(default_factory=list, max_length=100)
+    accepted_answers: list[Annotated[str, Field(max_length=500)]] | None = Field(default=None, max_length=100)
     regex: str | None = Field(default=None, max_length=1000)
-    case_sensitive: bool = False
+    case_sensitive: bool | None = None
     value: float | None = None
-    tolerance: float = 0.0
+    tolerance: float | None = None
     partial_credit: bool = False
     feedback: str = Field(default="", max_length=5000)
 
