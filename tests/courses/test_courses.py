@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from lms.core.runtime import Runtime
 from lms.courses.models import Course, Lesson, Section
 from lms.users.models import Role
-from tests.courses.helpers import add_lesson, add_section, build_course, create_course, publish
+from tests.courses.helpers import add_lesson, add_section, build_course, create_course, events, publish
 from tests.factories import signed_in
 
 
@@ -148,6 +148,8 @@ async def test_publishing_needs_a_lesson_and_controls_visibility(rt: Runtime, cl
     published = await publish(client, teacher, cid)
     assert published["status"] == "published"
     assert published["published_at"] is not None
+    changes = [e["change"] for e in await events(rt, "course.changed") if e["course_id"] == cid]
+    assert changes == ["created", "content", "content", "published"]
     resp = await client.get(f"/api/v1/courses/{course['slug']}")
     assert resp.status_code == 200
     assert resp.json()["viewer"] is None

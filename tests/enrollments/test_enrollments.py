@@ -234,3 +234,19 @@ async def test_capacity_holds_under_concurrency(rt: Runtime, client: httpx.Async
     course = await _course_row(rt, fx.id)
     assert course.enrollment_count == seats + 2
     assert len(await events(rt, "enrollment.created")) == seats + 2
+
+
+async def test_one_student_racing_with_themselves_takes_one_seat(rt: Runtime, client: httpx.AsyncClient) -> None:
+    fx = await build_course(rt, client, capacity=5)
+    student = await signed_in(rt, client)
+    responses = await asyncio.gather(*(_enroll(client, student.headers, fx.id) for _ in range(8)))
+    assert sorted(r.status_code for r in responses) == [200] * 7 + [201]
+    assert len({r.json()["id"] for r in responses}) == 1
+    assert (await _course_row(rt, fx.id)).enrollment_count == 1
+    enrollment_id = responses[0].json()["id"]
+    drops = await asyncio.gather(
+        *(client.delete(f"/api/v1/enrollments/{enrollment_id}", headers=student.headers) for _ in range(5))
+    )
+    assert {r.status_code for r in drops} == {204}
+    assert (await _course_row(rt, fx.id)).enrollment_count == 0
+    assert len(await events(rt, "enrollment.ended")) == 1

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from lms.auth.dependencies import is_admin
 from lms.core.db import utcnow
 from lms.core.errors import BadRequest, Conflict, ErrorCode, NotFound
+from lms.core.events import publish
 from lms.core.markdown import render_markdown
 from lms.core.pagination import PageParams
 from lms.courses.models import (
@@ -59,6 +60,17 @@ async def _unique_slug(
     while f"{base}-{n}" in taken:
         n += 1
     return f"{base}-{n}"
+
+
+def _changed(session: AsyncSession, course_id: str, change: str, actor: User | None) -> None:
+    """Announce a change to a course or its content (``course.changed``), e.g. for the search index."""
+    publish(
+        session,
+        "course.changed",
+        {"course_id": course_id, "change": change},
+        actor_id=actor.id if actor else None,
+        key=course_id,
+    )
 
 
 # ------------------------------------------------------------------------------------------- categories
@@ -262,6 +274,7 @@ async def create_course(session: AsyncSession, *, actor: User, data: dict[str, A
         raise Conflict("This slug was just taken; try again.") from exc
     await _set_instructors(session, course, data.get("instructor_ids") or [actor.id])
     await _set_prerequisites(session, course, data.get("prerequisite_ids") or [])
+    _changed(session, course.id, "created", actor)
     return course
 
 
@@ -297,6 +310,7 @@ async def update_course(session: AsyncSession, *, course_id: str, actor: User, c
         await _set_prerequisites(session, course, changes["prerequisite_ids"])
     course.updated_at = utcnow()
     await session.flush()
+    _changed(session, course.id, "updated", actor)
     return course
 
 
@@ -310,6 +324,7 @@ async def publish_course(session: AsyncSession, *, course_id: str, actor: User) 
     course.status = CourseStatus.PUBLISHED.value
     course.published_at = course.published_at or utcnow()
     await session.flush()
+    _changed(session, course.id, "published", actor)
     return course
 
 
@@ -320,6 +335,7 @@ async def archive_course(session: AsyncSession, *, course_id: str, actor: User) 
         raise Conflict("Only a published course can be archived.")
     course.status = CourseStatus.ARCHIVED.value
     await session.flush()
+    _changed(session, course.id, "archived", actor)
     return course
 
 
@@ -329,9 +345,11 @@ async def delete_course(session: AsyncSession, *, course_id: str, actor: User) -
     if course.published_at is None:
         await session.delete(course)
         await session.flush()
+        _changed(session, course_id, "deleted", actor)
         return True
     course.status = CourseStatus.ARCHIVED.value
     await session.flush()
+    _changed(session, course.id, "archived", actor)
     return False
 
 
@@ -348,6 +366,11 @@ async def try_take_seat(session: AsyncSession, *, course_id: str, enforce_capaci
         stmt.values(enrollment_count=Course.enrollment_count + 1).execution_options(synchronize_session=False)
     )
     return getattr(result, "rowcount", 0) == 1
+
+
+async def lock_course(session: AsyncSession, *, course_id: str) -> None:
+    """Take the course row lock (``SELECT ... FOR UPDATE``) for the rest of the transaction."""
+    await session.execute(select(Course.id).where(Course.id == course_id).with_for_update())
 
 
 async def release_seat(session: AsyncSession, *, course_id: str) -> None:
@@ -382,6 +405,7 @@ async def _refresh_lesson_counters(session: AsyncSession, course: Course) -> Non
     ).one()
     course.lesson_count, course.duration_seconds = int(count), int(duration)
     await session.flush()
+    _changed(session, course.id, "content", None)
 
 
 async def prerequisite_ids(session: AsyncSession, course_id: str) -> list[str]:
@@ -580,13 +604,15 @@ async def add_section(session: AsyncSession, *, course_id: str, actor: User, tit
     session.add(section)
     course.updated_at = utcnow()
     await session.flush()
+    _changed(session, course.id, "content", actor)
     return section
 
 
 async def update_section(session: AsyncSession, *, section_id: str, actor: User, title: str) -> Section:
-    section, _course = await get_editable_section(session, section_id, actor)
+    section, course = await get_editable_section(session, section_id, actor)
     section.title = title
     await session.flush()
+    _changed(session, course.id, "content", actor)
     return section
 
 

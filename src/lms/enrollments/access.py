@@ -13,11 +13,13 @@ from lms.core.db import utcnow
 from lms.enrollments.models import Enrollment, EnrollmentStatus
 
 
-async def get_for(session: AsyncSession, *, user_id: str, course_id: str) -> Enrollment | None:
-    """The user's enrollment row for the course, whatever its status."""
-    return await session.scalar(
-        select(Enrollment).where(Enrollment.user_id == user_id, Enrollment.course_id == course_id)
-    )
+async def get_for(session: AsyncSession, *, user_id: str, course_id: str, fresh: bool = False) -> Enrollment | None:
+    """The user's enrollment row for the course, whatever its status. ``fresh`` re-reads the row even if
+    this session already holds it (after taking a lock, to see what concurrent requests committed)."""
+    stmt = select(Enrollment).where(Enrollment.user_id == user_id, Enrollment.course_id == course_id)
+    if fresh:
+        stmt = stmt.execution_options(populate_existing=True)
+    return await session.scalar(stmt)
 
 
 async def get_active(session: AsyncSession, *, user_id: str, course_id: str) -> Enrollment | None:

@@ -72,7 +72,8 @@ async def _activate(
     if not await courses_service.try_take_seat(session, course_id=course.id, enforce_capacity=enforce_capacity):
         raise Conflict("This course is full.", code=ErrorCode.COURSE_FULL)
     now = utcnow()
-    enrollment = await access.get_for(session, user_id=user_id, course_id=course.id)
+    # The seat update holds the course row lock: re-read to see what a concurrent request committed.
+    enrollment = await access.get_for(session, user_id=user_id, course_id=course.id, fresh=True)
     if enrollment is not None and enrollment.is_active:
         # A concurrent request of the same student won: give the seat back and return theirs.
         await courses_service.release_seat(session, course_id=course.id)
@@ -193,13 +194,20 @@ async def end_enrollment(
     enrollment = await _get(session, enrollment_id)
     if enrollment is None:
         raise NotFound("No such enrollment.")
+    # Course row first, then the enrollment: the same lock order as enrolling, so the two never deadlock;
+    # re-read under the lock so two concurrent ends free the seat once.
+    await courses_service.lock_course(session, course_id=enrollment.course_id)
+    current = await access.get_for(session, user_id=enrollment.user_id, course_id=enrollment.course_id, fresh=True)
+    if current is None:
+        raise NotFound("No such enrollment.")
+    enrollment = current
     if not enrollment.is_active:
         return enrollment
+    await courses_service.release_seat(session, course_id=enrollment.course_id)
     enrollment.status = status.value
     enrollment.ended_at = utcnow()
     enrollment.end_reason = reason[:200]
     await session.flush()
-    await courses_service.release_seat(session, course_id=enrollment.course_id)
     publish(
         session,
         "enrollment.ended",
@@ -270,7 +278,13 @@ async def list_mine(
     total = await session.scalar(stmt.with_only_columns(func.count(Enrollment.id)).order_by(None)) or 0
     rows = list(
         await session.scalars(
-            stmt.order_by(Enrollment.last_accessed_at.desc(), Enrollment.enrolled_at.desc(), Enrollment.id.desc())
+            stmt.order_by(
+                # Never-opened courses last on every database (PostgreSQL sorts NULLs first when descending).
+                Enrollment.last_accessed_at.is_(None),
+                Enrollment.last_accessed_at.desc(),
+                Enrollment.enrolled_at.desc(),
+                Enrollment.id.desc(),
+            )
             .offset(page.offset)
             .limit(page.page_size)
         )

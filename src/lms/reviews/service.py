@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from lms.auth.dependencies import is_admin
 from lms.core.db import utcnow
-from lms.core.errors import Conflict, ErrorCode, NotFound
+from lms.core.errors import Conflict, ErrorCode, Forbidden, NotFound
 from lms.core.pagination import PageParams
 from lms.courses import service as courses_service
 from lms.courses.models import Course
@@ -26,17 +26,20 @@ async def upsert_review(
     """Create or edit the caller's review. Returns (review, created). Only enrolled students review."""
     course = await courses_service.get_visible_course(session, course_id, user)
     if await enrollment_access.get_for(session, user_id=user.id, course_id=course.id) is None:
-        raise Conflict("Only students enrolled in this course can review it.", code=ErrorCode.NOT_ENROLLED, status=403)
+        raise Forbidden("Only students enrolled in this course can review it.", code=ErrorCode.NOT_ENROLLED)
     review = await session.scalar(select(Review).where(Review.course_id == course.id, Review.user_id == user.id))
     if review is None:
+        # Lock the course row (rating counters) before inserting: the insert's foreign-key check takes a
+        # shared lock on it, and upgrading that later would deadlock two concurrent reviewers on MySQL.
+        await courses_service.apply_rating_change(session, course_id=course.id, sum_delta=rating, count_delta=1)
         review = Review(course_id=course.id, user_id=user.id, rating=rating, body=body.strip())
         try:
             async with session.begin_nested():
                 session.add(review)
                 await session.flush()
         except IntegrityError:
+            # The whole request rolls back, counters included.
             raise Conflict("Your review was just saved by another request; try again.") from None
-        await courses_service.apply_rating_change(session, course_id=course.id, sum_delta=rating, count_delta=1)
         return review, True
     if not review.is_hidden:
         await courses_service.apply_rating_change(
