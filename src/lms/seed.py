@@ -9,6 +9,7 @@ from lms import demo_catalog
 from lms.config import Settings
 from lms.core.passwords import hash_password, password_problem
 from lms.core.runtime import build_runtime
+from lms.quizzes import demo as quizzes_demo
 from lms.users import service as users_service
 from lms.users.models import Role
 
@@ -76,3 +77,8 @@ async def seed_demo_content(session: AsyncSession, settings: Settings, progress:
         and progress is not None
     ):
         progress.print("Loaded the demo catalog.")
+    if (
+        await quizzes_demo.seed_demo_quiz(session, settings, instructor_email=DEMO_ACCOUNTS[1][1])
+        and progress is not None
+    ):
+        progress.print("Added the demo quiz.")
