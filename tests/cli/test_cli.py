@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from lms import demo_catalog
+
 LMS = [sys.executable, "-m", "lms.cli"]
 
 
@@ -34,7 +36,8 @@ def test_migrate_create_admin_and_seed_demo(tmp_path: Path) -> None:
 
     with sqlite3.connect(tmp_path / "cli.db") as conn:
         assert conn.execute("select role from users where email='it@jntugv.edu.in'").fetchone()[0] == "admin"
-        assert conn.execute("select count(*) from users").fetchone()[0] == 4
+        # The admin, the three demo accounts and the demo catalog's co-instructor and classmates.
+        assert conn.execute("select count(*) from users").fetchone()[0] == 4 + len(demo_catalog.DEMO_PEOPLE)
 
 
 def test_openapi_command_prints_the_document(tmp_path: Path) -> None:

@@ -223,10 +223,9 @@ async def start_attempt(
     quiz_id: str, session: SessionDep, user: CurrentUser, rt: RuntimeDep, response: Response
 ) -> AttemptRead:
     """Start an attempt (201) or resume the one in progress (200). The questions carry no answer key."""
-    attempt, created = await service.start_attempt(session, user=user, quiz_id=quiz_id, settings=rt.settings)
+    attempt, quiz, created = await service.start_attempt(session, user=user, quiz_id=quiz_id, settings=rt.settings)
     if not created:
         response.status_code = 200
-    quiz, _ = await service.get_quiz_for(session, attempt.quiz_id, user)
     return _attempt_read(attempt, await service.attempt_view(session, attempt, quiz))
 
 
@@ -258,8 +257,7 @@ async def save_answers(
 @router.post("/attempts/{attempt_id}/submit", response_model=AttemptRead)
 async def submit_attempt(attempt_id: str, session: SessionDep, user: CurrentUser, rt: RuntimeDep) -> AttemptRead:
     """Submit and grade; submitting again returns the same result."""
-    attempt = await service.submit(session, user=user, attempt_id=attempt_id, settings=rt.settings)
-    quiz, _ = await service.get_quiz_for(session, attempt.quiz_id, user)
+    attempt, quiz = await service.submit(session, user=user, attempt_id=attempt_id, settings=rt.settings)
     return _attempt_read(attempt, await service.attempt_view(session, attempt, quiz), with_questions=False)
 
 

@@ -461,8 +461,10 @@ def _layout(quiz: Quiz, questions: list[Question]) -> list[dict[str, Any]]:
     return layout
 
 
-async def start_attempt(session: AsyncSession, *, user: User, quiz_id: str, settings: Settings) -> tuple[Attempt, bool]:
-    """Start an attempt, or return the one in progress (a second click resumes). (attempt, created)."""
+async def start_attempt(
+    session: AsyncSession, *, user: User, quiz_id: str, settings: Settings
+) -> tuple[Attempt, Quiz, bool]:
+    """Start an attempt, or return the one in progress (a second click resumes). (attempt, quiz, created)."""
     quiz = await _get_quiz(session, quiz_id)
     await _require_enrolled(session, quiz.course_id, user)
     now = utcnow()
@@ -480,7 +482,7 @@ async def start_attempt(session: AsyncSession, *, user: User, quiz_id: str, sett
             locked = await _lock_attempt(session, current.id)
             assert locked is not None
             if not _expired(locked, settings, now):
-                return locked, False
+                return locked, quiz, False
             await _finalize(session, locked, quiz, settings, auto=True)
         used = await session.scalar(
             select(func.max(Attempt.attempt_no)).where(Attempt.quiz_id == quiz.id, Attempt.user_id == user.id)
@@ -517,7 +519,7 @@ async def start_attempt(session: AsyncSession, *, user: User, quiz_id: str, sett
                 await session.flush()
         except IntegrityError:
             continue  # another start of the same student won: look again (it is committed by now)
-        return attempt, True
+        return attempt, quiz, True
     raise Conflict("Another attempt was started at the same moment; try again.")
 
 
@@ -640,17 +642,17 @@ async def _finalize(session: AsyncSession, attempt: Attempt, quiz: Quiz, setting
     await _on_passed(session, attempt, quiz)
 
 
-async def submit(session: AsyncSession, *, user: User, attempt_id: str, settings: Settings) -> Attempt:
+async def submit(session: AsyncSession, *, user: User, attempt_id: str, settings: Settings) -> tuple[Attempt, Quiz]:
     """Submit and grade. Submitting a finished attempt again returns it unchanged."""
     attempt = await _owned_attempt(session, attempt_id, user)
-    if attempt.status != AttemptStatus.IN_PROGRESS.value:
-        return attempt
     quiz = await _get_quiz(session, attempt.quiz_id)
+    if attempt.status != AttemptStatus.IN_PROGRESS.value:
+        return attempt, quiz
     if _expired(attempt, settings):
         await _finalize(session, attempt, quiz, settings, auto=True)
         raise AttemptClosed("Time is up: the attempt was submitted with the answers saved before the deadline.")
     await _finalize(session, attempt, quiz, settings, auto=False)
-    return attempt
+    return attempt, quiz
 
 
 async def get_attempt(
