@@ -100,6 +100,13 @@ class Settings(BaseSettings):
     email_max_attempts: int = Field(default=6, ge=1)
     email_retry_base_seconds: float = 60.0  # SMTP retry backoff: base, 2x, 4x, ...
     email_secret: str = ""  # signs unsubscribe links; derived from the JWT key when empty
+    # --- quizzes / certificates ---
+    # Answers saved this many seconds after an attempt's deadline still count (network latency).
+    quiz_deadline_grace_seconds: int = Field(default=5, ge=0, le=300)
+    quiz_regex_max_length: int = Field(default=200, ge=1, le=1000)
+    quiz_answer_max_chars: int = Field(default=20_000, ge=100)
+    certificate_signing_key_file: Path | None = None
+    certificate_code_prefix: str = "JNTUGV"
 
     @field_validator("data_dir")
     @classmethod

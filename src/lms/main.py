@@ -20,6 +20,8 @@ from lms.analytics.router import router as analytics_router
 from lms.auth import handlers as auth_handlers
 from lms.auth import jobs as auth_jobs
 from lms.auth.router import router as auth_router
+from lms.certificates import handlers as certificates_handlers
+from lms.certificates.router import router as certificates_router
 from lms.config import Settings, parse_rate
 from lms.core.deps import RuntimeDep
 from lms.core.errors import install_error_handlers, problem_response
@@ -46,6 +48,8 @@ from lms.payments import jobs as payments_jobs
 from lms.payments.router import router as payments_router
 from lms.progress import handlers as progress_handlers
 from lms.progress.router import router as progress_router
+from lms.quizzes import jobs as quizzes_jobs
+from lms.quizzes.router import router as quizzes_router
 from lms.reviews.router import router as reviews_router
 from lms.search.router import router as search_router
 from lms.users.router import router as users_router
@@ -67,6 +71,8 @@ DOMAIN_ROUTERS: list[APIRouter] = [
     events_router,
     search_router,
     payments_router,
+    quizzes_router,
+    certificates_router,
 ]
 DOMAIN_HANDLERS: list[Callable[[EventBus], None]] = [
     auth_handlers.register,
@@ -74,6 +80,7 @@ DOMAIN_HANDLERS: list[Callable[[EventBus], None]] = [
     notifications_handlers.register,
     analytics_handlers.register,
     email_handlers.register,
+    certificates_handlers.register,
 ]
 # Scheduled jobs (run by `lms worker`, or in-process): payment reconciliation, reminders, digests, ...
 DOMAIN_JOBS: list[Callable[[Scheduler], None]] = [
@@ -81,6 +88,7 @@ DOMAIN_JOBS: list[Callable[[Scheduler], None]] = [
     events_jobs.register,
     email_jobs.register,
     payments_jobs.register,
+    quizzes_jobs.register,
 ]
 
 

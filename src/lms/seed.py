@@ -10,6 +10,7 @@ from lms.config import Settings
 from lms.core.passwords import hash_password, password_problem
 from lms.core.runtime import build_runtime
 from lms.payments import demo as payments_demo
+from lms.quizzes import demo as quizzes_demo
 from lms.users import service as users_service
 from lms.users.models import Role
 
@@ -79,3 +80,8 @@ async def seed_demo_content(session: AsyncSession, settings: Settings, progress:
         progress.print("Loaded the demo catalog.")
     # Payments last: it only adds a paid course when the catalog has none, and a demo coupon.
     await payments_demo.seed_demo(session, instructor_email=DEMO_ACCOUNTS[1][1], admin_email=DEMO_ACCOUNTS[0][1])
+    if (
+        await quizzes_demo.seed_demo_quiz(session, settings, instructor_email=DEMO_ACCOUNTS[1][1])
+        and progress is not None
+    ):
+        progress.print("Added the demo quiz.")

@@ -57,6 +57,14 @@ class ErrorCode(StrEnum):
     ORDER_NOT_PAYABLE = "order_not_payable"
     REFUND_EXCEEDS_PAID = "refund_exceeds_paid"
     RECEIPT_UNAVAILABLE = "receipt_unavailable"
+    # quizzes, certificates
+    INVALID_QUESTION = "invalid_question"
+    INVALID_ANSWER = "invalid_answer"
+    QUIZ_NOT_AVAILABLE = "quiz_not_available"
+    ATTEMPTS_EXHAUSTED = "attempts_exhausted"
+    ATTEMPT_CLOSED = "attempt_closed"
+    IMPORT_FAILED = "import_failed"
+    ALREADY_REVOKED = "already_revoked"
     INTERNAL_ERROR = "internal_error"
     SERVICE_UNAVAILABLE = "service_unavailable"
 
