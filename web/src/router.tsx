@@ -34,6 +34,9 @@ export const routes: RouteObject[] = [
           { path: "learn/:courseSlug", ...page(() => import("./pages/LessonPlayerPage")) },
           { path: "learn/:courseSlug/:lessonId", ...page(() => import("./pages/LessonPlayerPage")) },
           { path: "checkout/:courseId", ...page(() => import("./pages/CheckoutPage")) },
+          { path: "quiz/attempts/:attemptId", ...page(() => import("./pages/quiz/QuizAttemptPage")) },
+          { path: "certificates", ...page(() => import("./pages/CertificatesPage")) },
+          { path: "payments", ...page(() => import("./pages/PaymentsPage")) },
           {
             path: "studio",
             ...page(() => import("./pages/studio/StudioLayout")),
