@@ -8,6 +8,7 @@ import { CourseThumb } from "../components/CourseCard";
 import { Icon } from "../components/Icon";
 import { ProgressBar } from "../components/ProgressBar";
 import { Rating } from "../components/Rating";
+import { Reviews } from "../components/Reviews";
 import { ErrorState, FormError, LoadingState } from "../components/states";
 import { t } from "../i18n";
 import { formatDuration, formatMoney, formatNumber, kindLabel, languageLabel, levelLabel } from "../lib/format";
@@ -83,6 +84,10 @@ export default function CoursePage() {
       navigate(`/login?next=${encodeURIComponent(`/courses/${slug}`)}`);
       return;
     }
+    if (c.price) {
+      navigate(`/checkout/${c.id}`);
+      return;
+    }
     enroll.mutate(c.id);
   }
 
@@ -155,6 +160,8 @@ export default function CoursePage() {
               </ol>
             )}
           </section>
+
+          <Reviews courseId={c.id} enrolled={enrolled} />
         </div>
 
         <aside aria-label={t("course.enrollBox")} className="lg:sticky lg:top-4 lg:self-start">
