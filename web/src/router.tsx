@@ -43,6 +43,12 @@ export const routes: RouteObject[] = [
             children: [
               { index: true, ...page(() => import("./pages/studio/StudioHomePage")) },
               { path: "courses/:id", ...page(() => import("./pages/studio/CourseEditorPage")) },
+              { path: "courses/:id/quizzes", ...page(() => import("./pages/studio/QuizzesPage")) },
+              { path: "courses/:id/quizzes/:quizId", ...page(() => import("./pages/studio/QuizBuilderPage")) },
+              { path: "courses/:id/grading", ...page(() => import("./pages/studio/GradingPage")) },
+              { path: "courses/:id/roster", ...page(() => import("./pages/studio/RosterPage")) },
+              // Recharts lives only in this chunk (and the admin analytics one).
+              { path: "courses/:id/analytics", ...page(() => import("./pages/studio/CourseAnalyticsPage")) },
             ],
           },
           {
