@@ -60,6 +60,10 @@ export const routes: RouteObject[] = [
               // Recharts lives only in this chunk.
               { path: "analytics", ...page(() => import("./pages/admin/AdminAnalyticsPage")) },
               { path: "events", ...page(() => import("./pages/admin/AdminEventsPage")) },
+              { path: "categories", ...page(() => import("./pages/admin/AdminCategoriesPage")) },
+              { path: "courses", ...page(() => import("./pages/admin/AdminCoursesPage")) },
+              { path: "payments", ...page(() => import("./pages/admin/AdminPaymentsPage")) },
+              { path: "coupons", ...page(() => import("./pages/admin/AdminCouponsPage")) },
             ],
           },
           { path: "*", ...page(() => import("./pages/NotFoundPage")) },
