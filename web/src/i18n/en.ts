@@ -381,6 +381,7 @@ export const en = {
   "quiz.timeLeftValue": "Time left: {time}",
   "quiz.timeAlmostUp": "Less than a minute left. Your answers are saved and the quiz submits itself when time is up.",
   "quiz.navigator": "Questions",
+  "quiz.status": "Quiz progress",
   "quiz.gotoQuestion": "Question {n}",
   "quiz.answered": "answered",
   "quiz.unanswered": "not answered",

@@ -299,7 +299,7 @@ function TakeAttempt({ attempt, onFinished }: { attempt: Attempt; onFinished: (a
           </div>
         </div>
       </div>
-      <aside className="flex flex-col gap-4 lg:sticky lg:top-4 lg:self-start" aria-label={t("quiz.navigator")}>
+      <aside className="flex flex-col gap-4 lg:sticky lg:top-4 lg:self-start" aria-label={t("quiz.status")}>
         {endsAt != null && <Timer endsAt={endsAt} onExpire={onExpire} />}
         <SaveIndicator state={state} error={error} />
         <nav aria-label={t("quiz.navigator")}>
