@@ -82,11 +82,11 @@ def answer_question(page: Page, q: dict[str, Any]) -> None:
     elif kind == "true_false":
         page.get_by_label("True" if q["correct"] else "False", exact=True).check()
     elif kind == "short":
-        page.get_by_label("Your answer").fill(q["accepted_answers"][0])
+        page.get_by_label("Your answer", exact=True).fill(q["accepted_answers"][0])
     elif kind == "numeric":
-        page.get_by_label("Your answer").fill(str(q["value"]))
+        page.get_by_label("Your answer", exact=True).fill(str(q["value"]))
     else:
-        page.get_by_label("Your answer").fill("An essay answer written in the browser journey.")
+        page.get_by_label("Your answer", exact=True).fill("An essay answer written in the browser journey.")
 
 
 def test_visitor_searches_the_catalog_and_opens_a_course(page: Page, live_server: LiveServer) -> None:
@@ -104,7 +104,7 @@ def test_visitor_searches_the_catalog_and_opens_a_course(page: Page, live_server
     screenshot(page, "catalog-search")
     page.get_by_role("link", name=re.compile("Python Programming for Engineers")).first.click()
     page.wait_for_url(re.compile(r"/courses/[^/?]+$"))
-    page.get_by_role("heading", level=1, name=re.compile("Python Programming")).wait_for()
+    page.get_by_role("heading", level=1, name=re.compile("Python Programming")).first.wait_for()
     page.get_by_role("heading", name="Syllabus").wait_for()
     page.get_by_role("heading", name="Reviews").wait_for()
     assert axe_violations(page) == []
@@ -150,7 +150,7 @@ def test_student_completes_a_free_course_passes_the_quiz_and_verifies_the_certif
     screenshot(page, "quiz-taking")
 
     by_stem = {plain(q["stem"]): q for q in questions}
-    total = int(re.search(r"of (\d+)", page.get_by_text(re.compile(r"Question 1 of \d+")).inner_text()).group(1))  # type: ignore[union-attr]
+    total = int(re.search(r"of (\d+)", page.get_by_text(re.compile(r"Question 1 of \d+")).text_content() or "").group(1))  # type: ignore[union-attr]
     for n in range(1, total + 1):
         page.get_by_text(f"Question {n} of {total}").wait_for()
         shown = next(q for stem, q in by_stem.items() if page.get_by_text(stem, exact=False).first.is_visible())
@@ -277,7 +277,7 @@ def test_instructor_builds_and_publishes_a_course_with_a_quiz(page: Page, live_s
     page.get_by_role("button", name="Publish").click()
     page.get_by_text("Published").first.wait_for()
     page.get_by_role("link", name="View course page").click()
-    page.get_by_role("heading", level=1, name="Surveying Field Practice").wait_for()
+    page.get_by_role("heading", level=1, name="Surveying Field Practice").first.wait_for()
     page.get_by_text("Chain surveying check").first.wait_for()
     screenshot(page, "studio-published-course")
 
