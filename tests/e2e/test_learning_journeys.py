@@ -89,6 +89,18 @@ def answer_question(page: Page, q: dict[str, Any]) -> None:
         page.get_by_label("Your answer", exact=True).fill("An essay answer written in the browser journey.")
 
 
+def fits_a_phone(page: Page, name: str) -> None:
+    """At 360 px wide nothing scrolls sideways; a screenshot is kept."""
+    size = page.viewport_size
+    page.set_viewport_size({"width": 360, "height": 740})
+    try:
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        screenshot(page, f"{name}-360px")
+        assert overflow <= 0, f"{name}: {overflow}px wider than a 360 px phone"
+    finally:
+        page.set_viewport_size(size)
+
+
 def test_visitor_searches_the_catalog_and_opens_a_course(page: Page, live_server: LiveServer) -> None:
     page.goto("/")
     box = page.get_by_role("combobox").first
@@ -141,13 +153,14 @@ def test_student_completes_a_free_course_passes_the_quiz_and_verifies_the_certif
     screenshot(page, "lesson-player")
 
     page.goto(f"/learn/{course['slug']}/{quiz['lesson_id']}")
-    page.get_by_role("heading", name=quiz["title"]).wait_for()
+    page.get_by_role("heading", name=quiz["title"]).first.wait_for()
     assert axe_violations(page) == []
     page.get_by_role("button", name=re.compile("Start quiz|Try again")).click()
     page.wait_for_url(re.compile(r"/quiz/attempts/"))
     page.get_by_text(re.compile(r"Question 1 of \d+")).wait_for()
     assert axe_violations(page) == []
     screenshot(page, "quiz-taking")
+    fits_a_phone(page, "quiz-taking")
 
     by_stem = {plain(q["stem"]): q for q in questions}
     total = int(re.search(r"of (\d+)", page.get_by_text(re.compile(r"Question 1 of \d+")).text_content() or "").group(1))  # type: ignore[union-attr]
@@ -179,6 +192,7 @@ def test_student_completes_a_free_course_passes_the_quiz_and_verifies_the_certif
     heading.wait_for()
     assert axe_violations(page) == []
     screenshot(page, "certificates")
+    fits_a_phone(page, "certificates")
     with page.expect_download() as download:
         page.get_by_role("button", name=re.compile("Download PDF")).first.click()
     assert download.value.suggested_filename.endswith(".pdf")
@@ -216,6 +230,7 @@ def test_student_buys_a_paid_course_in_sandbox_mode(page: Page, live_server: Liv
     page.get_by_text("TEST MODE — this is a sandbox payment").wait_for()
     assert axe_violations(page) == []
     screenshot(page, "checkout-sandbox")
+    fits_a_phone(page, "checkout-sandbox")
     page.get_by_role("button", name="Confirm test payment").click()
     page.wait_for_url(re.compile(rf"/learn/{re.escape(course['slug'])}"))
     page.get_by_role("heading", level=1).first.wait_for()
@@ -272,6 +287,7 @@ def test_instructor_builds_and_publishes_a_course_with_a_quiz(page: Page, live_s
     page.get_by_text("Imported 1 questions.").wait_for()
     assert axe_violations(page) == []
     screenshot(page, "studio-quiz-builder")
+    fits_a_phone(page, "studio-quiz-builder")
 
     page.goto(course_url)
     page.get_by_role("button", name="Publish").click()

@@ -187,7 +187,7 @@ function QuestionInput({
                   onChange(next.size ? [...next] : null);
                 }}
               />
-              <span className="prose-lms" dangerouslySetInnerHTML={{ __html: o.text_html }} />
+              <span className="prose-lms [&>*]:my-0" dangerouslySetInnerHTML={{ __html: o.text_html }} />
             </label>
           ))}
         </div>
