@@ -493,7 +493,15 @@ function AttemptScreen() {
         <span className="ml-2 text-base font-normal text-slate-700">{t("quiz.attemptNo", { n: a.attempt_no })}</span>
       </h1>
       {a.status === "in_progress" ? (
-        <TakeAttempt key={a.id} attempt={a} onFinished={(done) => qc.setQueryData(["attempt", attemptId], done)} />
+        <TakeAttempt
+          key={a.id}
+          attempt={a}
+          onFinished={(done) => {
+            // The submit answer carries no questions; keep the ones on screen, then reload the full view.
+            qc.setQueryData(["attempt", attemptId], { ...done, questions: done.questions ?? a.questions });
+            void qc.invalidateQueries({ queryKey: ["attempt", attemptId] });
+          }}
+        />
       ) : (
         <AttemptResults attempt={a} courseSlug={course.data?.slug} lessonId={quiz.data?.lesson_id} />
       )}
