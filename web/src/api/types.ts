@@ -151,6 +151,11 @@ export interface CertificateVerification {
   issued_at?: IsoDateTime;
   revoked?: boolean;
   revoked_at?: IsoDateTime | null;
+  revoked_reason?: string | null;
+  status?: string;
+  instructors?: string[];
+  completed_at?: IsoDateTime;
+  public_key_url?: string;
 }
 
 export interface ProblemFieldError {
@@ -420,6 +425,7 @@ export interface Certificate {
   completed_at?: IsoDateTime | null;
   issued_at: IsoDateTime;
   revoked_at?: IsoDateTime | null;
+  revoked_reason?: string | null;
   revoked?: boolean;
   pdf_url?: string | null;
   verify_url?: string | null;

@@ -66,8 +66,46 @@ function ReviewForm({ courseId, mine, onSaved }: { courseId: string; mine: Revie
   );
 }
 
-/** Course reviews: summary, list, and the enrolled student's own rating (create or edit). */
-export function Reviews({ courseId, enrolled }: { courseId: string; enrolled: boolean }) {
+function ReplyForm({ review, onSaved }: { review: Review; onSaved: () => void }) {
+  const id = useId();
+  const [open, setOpen] = useState(false);
+  const [text, setText] = useState(review.reply ?? "");
+  const m = useMutation({ mutationFn: () => reviewsApi.reply(review.id, text.trim()), onSuccess: () => { setOpen(false); onSaved(); } });
+  if (!open) {
+    return (
+      <button type="button" className="link mt-2 text-sm" onClick={() => setOpen(true)}>
+        {review.reply ? t("reviews.editReply") : t("reviews.replyAction")}
+        <span className="sr-only">: {review.author_name}</span>
+      </button>
+    );
+  }
+  return (
+    <form
+      className="mt-3 flex flex-col gap-2"
+      onSubmit={(e: FormEvent) => {
+        e.preventDefault();
+        if (text.trim()) m.mutate();
+      }}
+    >
+      <label htmlFor={`${id}-r`} className="text-sm font-medium text-slate-800">
+        {t("reviews.reply")}
+      </label>
+      <textarea id={`${id}-r`} className="input min-h-20" maxLength={5000} value={text} onChange={(e) => setText(e.target.value)} />
+      <FormError error={m.error} />
+      <div className="flex gap-2">
+        <button type="submit" className="btn-primary" disabled={m.isPending || !text.trim()}>
+          {t("reviews.replyAction")}
+        </button>
+        <button type="button" className="btn-secondary" onClick={() => setOpen(false)}>
+          {t("studio.cancel")}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** Course reviews: summary, list, the enrolled student's own rating (create or edit), instructors' replies. */
+export function Reviews({ courseId, enrolled, canReply = false }: { courseId: string; enrolled: boolean; canReply?: boolean }) {
   const qc = useQueryClient();
   const { user } = useSession();
   const [pages, setPages] = useState(1);
@@ -119,6 +157,7 @@ export function Reviews({ courseId, enrolled }: { courseId: string; enrolled: bo
                       <p className="whitespace-pre-wrap">{r.reply}</p>
                     </div>
                   )}
+                  {canReply && <ReplyForm review={r} onSaved={() => void qc.invalidateQueries({ queryKey: ["reviews", courseId] })} />}
                 </li>
               ))}
             </ul>

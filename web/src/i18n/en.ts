@@ -150,6 +150,8 @@ export const en = {
   "verify.student": "Awarded to",
   "verify.course": "Course",
   "verify.issued": "Issued on",
+  "verify.instructors": "Instructors",
+  "verify.completed": "Completed on",
 
   "checkout.title": "Checkout",
   "checkout.back": "Back to course",
@@ -487,6 +489,8 @@ export const en = {
   "reviews.by": "{name} · {date}",
   "reviews.enrollToReview": "Enrolled students can review this course.",
   "reviews.more": "Show more reviews",
+  "reviews.replyAction": "Reply",
+  "reviews.editReply": "Edit reply",
 
   "admin.categories": "Categories",
   "admin.categoriesBlurb": "Create, rename, order and delete course categories.",

@@ -12,7 +12,7 @@ import { useTitle } from "../lib/hooks";
 function CertificateCard({ cert }: { cert: Certificate }) {
   const [copied, setCopied] = useState(false);
   const verifyPath = `/verify/${encodeURIComponent(cert.code)}`;
-  const shareUrl = `${window.location.origin}${verifyPath}`;
+  const shareUrl = cert.verify_url || `${window.location.origin}${verifyPath}`;
   const download = useMutation({ mutationFn: () => myCertificatesApi.downloadPdf(cert.code) });
   const revoked = !!cert.revoked_at || cert.revoked;
   return (

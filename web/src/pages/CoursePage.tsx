@@ -49,7 +49,7 @@ export default function CoursePage() {
   const { slug = "" } = useParams();
   const navigate = useNavigate();
   const qc = useQueryClient();
-  const { status } = useSession();
+  const { status, user } = useSession();
   const course = useQuery({
     queryKey: ["course", slug, status],
     queryFn: ({ signal }) => coursesApi.get(slug, signal),
@@ -161,7 +161,11 @@ export default function CoursePage() {
             )}
           </section>
 
-          <Reviews courseId={c.id} enrolled={enrolled} />
+          <Reviews
+            courseId={c.id}
+            enrolled={enrolled}
+            canReply={!!user && (user.role === "admin" || c.instructors.some((i) => i.id === user.id))}
+          />
         </div>
 
         <aside aria-label={t("course.enrollBox")} className="lg:sticky lg:top-4 lg:self-start">
