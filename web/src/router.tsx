@@ -34,12 +34,21 @@ export const routes: RouteObject[] = [
           { path: "learn/:courseSlug", ...page(() => import("./pages/LessonPlayerPage")) },
           { path: "learn/:courseSlug/:lessonId", ...page(() => import("./pages/LessonPlayerPage")) },
           { path: "checkout/:courseId", ...page(() => import("./pages/CheckoutPage")) },
+          { path: "quiz/attempts/:attemptId", ...page(() => import("./pages/quiz/QuizAttemptPage")) },
+          { path: "certificates", ...page(() => import("./pages/CertificatesPage")) },
+          { path: "payments", ...page(() => import("./pages/PaymentsPage")) },
           {
             path: "studio",
             ...page(() => import("./pages/studio/StudioLayout")),
             children: [
               { index: true, ...page(() => import("./pages/studio/StudioHomePage")) },
               { path: "courses/:id", ...page(() => import("./pages/studio/CourseEditorPage")) },
+              { path: "courses/:id/quizzes", ...page(() => import("./pages/studio/QuizzesPage")) },
+              { path: "courses/:id/quizzes/:quizId", ...page(() => import("./pages/studio/QuizBuilderPage")) },
+              { path: "courses/:id/grading", ...page(() => import("./pages/studio/GradingPage")) },
+              { path: "courses/:id/roster", ...page(() => import("./pages/studio/RosterPage")) },
+              // Recharts lives only in this chunk (and the admin analytics one).
+              { path: "courses/:id/analytics", ...page(() => import("./pages/studio/CourseAnalyticsPage")) },
             ],
           },
           {
@@ -51,6 +60,10 @@ export const routes: RouteObject[] = [
               // Recharts lives only in this chunk.
               { path: "analytics", ...page(() => import("./pages/admin/AdminAnalyticsPage")) },
               { path: "events", ...page(() => import("./pages/admin/AdminEventsPage")) },
+              { path: "categories", ...page(() => import("./pages/admin/AdminCategoriesPage")) },
+              { path: "courses", ...page(() => import("./pages/admin/AdminCoursesPage")) },
+              { path: "payments", ...page(() => import("./pages/admin/AdminPaymentsPage")) },
+              { path: "coupons", ...page(() => import("./pages/admin/AdminCouponsPage")) },
             ],
           },
           { path: "*", ...page(() => import("./pages/NotFoundPage")) },

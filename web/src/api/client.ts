@@ -15,6 +15,8 @@ export interface RequestOptions {
   /** Send the bearer token and refresh on 401 (default true). */
   auth?: boolean;
   headers?: Record<string, string>;
+  /** "blob" returns the body as a Blob (PDF and other downloads that need the bearer token). */
+  responseType?: "json" | "blob";
 }
 
 export interface ApiClientOptions {
@@ -129,6 +131,7 @@ export function createApiClient(opts: ApiClientOptions = {}): ApiClient {
 
     if (!res.ok) throw await parseProblem(res);
     if (res.status === 204 || res.status === 205) return undefined as T;
+    if (o.responseType === "blob") return (await res.blob()) as T;
     const text = await res.text();
     if (!text) return undefined as T;
     try {

@@ -33,6 +33,30 @@ import type {
   SuggestResponse,
   TokenResponse,
   User,
+  AnswerValue,
+  Attempt,
+  CategoryCreate,
+  CategoryUpdate,
+  Certificate,
+  CheckoutResponse,
+  Coupon,
+  CouponCreate,
+  CourseReport,
+  GradingQueueItem,
+  ImportResult,
+  ManualGrade,
+  Order,
+  PaymentProvider,
+  Question,
+  QuestionIn,
+  Quiz,
+  QuizCreate,
+  QuizReport,
+  QuizUpdate,
+  Refund,
+  Review,
+  ReviewPage,
+  RosterEntry,
 } from "./types";
 
 const enc = encodeURIComponent;
@@ -200,4 +224,134 @@ export const adminApi = {
     signal?: AbortSignal,
   ) => api.get<Page<User>>("/admin/users", { ...params }, signal),
   updateUser: (id: string, body: AdminUserUpdate) => api.patch<User>(`/admin/users/${enc(id)}`, body),
+};
+
+/** Hand a Blob to the browser as a file download. */
+export function saveBlob(blob: Blob, filename: string): void {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = filename;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+export const reviewsApi = {
+  list: (courseId: string, page = 1, signal?: AbortSignal) =>
+    api.get<ReviewPage>(`/courses/${enc(courseId)}/reviews`, { page, page_size: 10 }, signal),
+  /** Creates the caller's review, or replaces it (one per student and course). */
+  upsert: (courseId: string, body: { rating: number; body: string }) =>
+    api.post<Review>(`/courses/${enc(courseId)}/reviews`, body),
+  reply: (reviewId: string, reply: string) => api.post<Review>(`/reviews/${enc(reviewId)}/reply`, { reply }),
+};
+
+export const quizzesApi = {
+  forLesson: (lessonId: string, signal?: AbortSignal) => api.get<Quiz>(`/lessons/${enc(lessonId)}/quiz`, undefined, signal),
+  get: (id: string, signal?: AbortSignal) => api.get<Quiz>(`/quizzes/${enc(id)}`, undefined, signal),
+  listForCourse: (courseId: string, signal?: AbortSignal) =>
+    api.get<Quiz[]>(`/courses/${enc(courseId)}/quizzes`, undefined, signal),
+  create: (courseId: string, body: QuizCreate) => api.post<Quiz>(`/courses/${enc(courseId)}/quizzes`, body),
+  update: (id: string, body: QuizUpdate) => api.patch<Quiz>(`/quizzes/${enc(id)}`, body),
+  remove: (id: string) => api.del<void>(`/quizzes/${enc(id)}`),
+  /** 201 starts an attempt; 200 resumes the one in progress. */
+  start: (quizId: string) => api.post<Attempt>(`/quizzes/${enc(quizId)}/attempts`),
+  myAttempts: (quizId: string, signal?: AbortSignal) =>
+    api.get<Attempt[]>(`/quizzes/${enc(quizId)}/attempts/me`, undefined, signal),
+  attempt: (id: string, signal?: AbortSignal) => api.get<Attempt>(`/attempts/${enc(id)}`, undefined, signal),
+  saveAnswers: (id: string, answers: Record<string, AnswerValue>) =>
+    api.put<Attempt>(`/attempts/${enc(id)}/answers`, { answers }),
+  submit: (id: string) => api.post<Attempt>(`/attempts/${enc(id)}/submit`),
+  // question bank
+  questions: (courseId: string, quizId?: string, signal?: AbortSignal) =>
+    api.get<Question[]>(`/courses/${enc(courseId)}/questions`, { quiz_id: quizId }, signal),
+  createQuestion: (courseId: string, body: QuestionIn) => api.post<Question>(`/courses/${enc(courseId)}/questions`, body),
+  updateQuestion: (id: string, body: QuestionIn) => api.put<Question>(`/questions/${enc(id)}`, body),
+  deleteQuestion: (id: string) => api.del<void>(`/questions/${enc(id)}`),
+  orderQuestions: (quizId: string, question_ids: string[]) =>
+    api.put<Question[]>(`/quizzes/${enc(quizId)}/questions/order`, { question_ids }),
+  importJson: (courseId: string, quiz_id: string | null, questions: QuestionIn[]) =>
+    api.post<ImportResult>(`/courses/${enc(courseId)}/questions/import/json`, { quiz_id, questions }),
+  importGift: (courseId: string, quiz_id: string | null, text: string) =>
+    api.post<ImportResult>(`/courses/${enc(courseId)}/questions/import/gift`, { quiz_id, text }),
+  async exportQuestions(courseId: string, format: "json" | "gift", quizId?: string): Promise<void> {
+    const blob = await api.request<Blob>(
+      `/courses/${enc(courseId)}/questions/export${buildQuery({ format, quiz_id: quizId })}`,
+      { responseType: "blob", headers: { Accept: "*/*" } },
+    );
+    saveBlob(blob, format === "gift" ? "questions.gift.txt" : "questions.json");
+  },
+  // grading and reports
+  gradingQueue: (courseId: string, signal?: AbortSignal) =>
+    api.get<GradingQueueItem[]>(`/courses/${enc(courseId)}/grading-queue`, undefined, signal),
+  grade: (attemptId: string, grades: ManualGrade[]) => api.post<Attempt>(`/attempts/${enc(attemptId)}/grade`, { grades }),
+  regrade: (quizId: string) => api.post<{ attempts: number; changed: number }>(`/quizzes/${enc(quizId)}/regrade`),
+  report: (quizId: string, signal?: AbortSignal) => api.get<QuizReport>(`/quizzes/${enc(quizId)}/report`, undefined, signal),
+};
+
+export const myCertificatesApi = {
+  async mine(signal?: AbortSignal): Promise<Certificate[]> {
+    const data = await api.get<Certificate[] | Page<Certificate>>("/certificates/me", undefined, signal);
+    return Array.isArray(data) ? data : data.items;
+  },
+  async downloadPdf(code: string): Promise<void> {
+    const blob = await api.request<Blob>(`/certificates/${enc(code)}/pdf`, {
+      responseType: "blob",
+      headers: { Accept: "application/pdf" },
+    });
+    saveBlob(blob, `certificate-${code}.pdf`);
+  },
+};
+
+export const paymentsApi = {
+  checkout: (body: { course_id: string; provider: PaymentProvider; coupon_code?: string | null }) =>
+    api.post<CheckoutResponse>("/payments/checkout", body),
+  confirmSandbox: (orderId: string, outcome: "success" | "failure", signature: string) =>
+    api.post<Order>(`/payments/sandbox/${enc(orderId)}/confirm`, { outcome, signature }),
+  mine: (page = 1, signal?: AbortSignal) => api.get<Page<Order>>("/payments/me", { page, page_size: 20 }, signal),
+  get: (id: string, signal?: AbortSignal) => api.get<Order>(`/payments/${enc(id)}`, undefined, signal),
+  /** The receipt is printable HTML behind the bearer token: fetched, then opened from a Blob. */
+  async openReceipt(orderId: string): Promise<void> {
+    const blob = await api.request<Blob>(`/payments/${enc(orderId)}/receipt`, {
+      responseType: "blob",
+      headers: { Accept: "text/html" },
+    });
+    const url = URL.createObjectURL(new Blob([blob], { type: "text/html" }));
+    const w = window.open(url, "_blank", "noopener");
+    if (!w) saveBlob(blob, `receipt-${orderId}.html`);
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  },
+};
+
+export const rosterApi = {
+  list: (courseId: string, page = 1, signal?: AbortSignal) =>
+    api.get<Page<RosterEntry>>(`/courses/${enc(courseId)}/roster`, { page, page_size: 50 }, signal),
+};
+
+export const courseAnalyticsApi = {
+  report: (courseId: string, params: { from?: string; to?: string; granularity?: Granularity }, signal?: AbortSignal) =>
+    api.get<CourseReport>(`/analytics/instructor/courses/${enc(courseId)}`, { ...params }, signal),
+};
+
+export const adminCatalogApi = {
+  createCategory: (body: CategoryCreate) => api.post<Category>("/categories", body),
+  updateCategory: (id: string, body: CategoryUpdate) => api.patch<Category>(`/categories/${enc(id)}`, body),
+  deleteCategory: (id: string) => api.del<void>(`/categories/${enc(id)}`),
+  courses: (params: { q?: string; status?: string; page?: number }, signal?: AbortSignal) =>
+    api.get<Page<CourseCard>>("/courses", { ...params, page_size: 25, sort: "newest" }, signal),
+};
+
+export const adminPaymentsApi = {
+  list: (params: { status?: string; page?: number }, signal?: AbortSignal) =>
+    api.get<Page<Order>>("/admin/payments", { ...params, page_size: 25 }, signal),
+  refunds: (orderId: string, signal?: AbortSignal) =>
+    api.get<Refund[]>(`/admin/payments/${enc(orderId)}/refunds`, undefined, signal),
+  refund: (orderId: string, body: { amount?: number | null; reason: string }) =>
+    api.post<Refund>(`/admin/payments/${enc(orderId)}/refunds`, body),
+  coupons: (page = 1, signal?: AbortSignal) => api.get<Page<Coupon>>("/admin/coupons", { page, page_size: 50 }, signal),
+  createCoupon: (body: CouponCreate) => api.post<Coupon>("/admin/coupons", body),
+  updateCoupon: (id: string, body: Partial<Pick<Coupon, "description" | "expires_at" | "max_redemptions" | "max_per_user" | "is_active">>) =>
+    api.patch<Coupon>(`/admin/coupons/${enc(id)}`, body),
+  deleteCoupon: (id: string) => api.del<void>(`/admin/coupons/${enc(id)}`),
 };

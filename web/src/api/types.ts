@@ -151,6 +151,11 @@ export interface CertificateVerification {
   issued_at?: IsoDateTime;
   revoked?: boolean;
   revoked_at?: IsoDateTime | null;
+  revoked_reason?: string | null;
+  status?: string;
+  instructors?: string[];
+  completed_at?: IsoDateTime;
+  public_key_url?: string;
 }
 
 export interface ProblemFieldError {
@@ -234,4 +239,301 @@ export interface DeadLetter {
   attempts: number;
   failed_at: IsoDateTime | null;
   data: Record<string, unknown> | null;
+}
+
+/* ---- Reviews, roster, categories admin (courses branch) ---- */
+export type RosterEntry = Schemas["RosterEntry"];
+export type CategoryCreate = Schemas["CategoryCreate"];
+export type CategoryUpdate = Schemas["CategoryUpdate"];
+
+export interface Review {
+  id: Id;
+  course_id: Id;
+  user_id: Id;
+  author_name: string;
+  rating: number;
+  body: string;
+  reply: string | null;
+  replied_at: IsoDateTime | null;
+  is_hidden: boolean;
+  created_at: IsoDateTime;
+  updated_at: IsoDateTime;
+}
+export interface ReviewPage extends Page<Review> {
+  summary: { average: number; count: number; distribution: Record<string, number> };
+}
+
+/* ---- Quizzes (quizzes branch: lms.quizzes.schemas) ---- */
+export type QuestionKind = "single" | "multiple" | "true_false" | "short" | "numeric" | "essay";
+export type ReviewPolicy = "never" | "after_submission" | "after_close";
+export type AttemptStatus = "in_progress" | "pending_review" | "graded";
+
+export interface QuizSettings {
+  description: string;
+  time_limit_seconds: number | null;
+  attempts_allowed: number | null;
+  passing_percent: number;
+  is_required: boolean;
+  shuffle_questions: boolean;
+  shuffle_options: boolean;
+  pool_size: number | null;
+  available_from: IsoDateTime | null;
+  available_until: IsoDateTime | null;
+  review_policy: ReviewPolicy;
+}
+export interface QuizCreate extends Partial<QuizSettings> {
+  title: string;
+  lesson_id?: Id | null;
+  section_id?: Id | null;
+}
+export type QuizUpdate = Partial<QuizSettings> & { title?: string };
+export interface Quiz extends QuizSettings {
+  id: Id;
+  course_id: Id;
+  lesson_id: Id | null;
+  title: string;
+  description_html: string;
+  question_count: number;
+  total_points: number;
+  attempts_used: number | null;
+  best_percent: number | null;
+  passed: boolean | null;
+}
+
+export interface OptionIn {
+  id?: string | null;
+  text: string;
+  correct: boolean;
+  feedback?: string;
+}
+export interface QuestionIn {
+  kind: QuestionKind;
+  title?: string;
+  stem: string;
+  points: number;
+  options: OptionIn[];
+  correct?: boolean | null;
+  accepted_answers?: string[];
+  regex?: string | null;
+  case_sensitive?: boolean;
+  value?: number | null;
+  tolerance?: number;
+  partial_credit?: boolean;
+  feedback?: string;
+  quiz_id?: Id | null;
+}
+export interface Question {
+  id: Id;
+  course_id: Id;
+  quiz_id: Id | null;
+  kind: QuestionKind;
+  title: string;
+  stem: string;
+  stem_html: string;
+  points: number;
+  options: Array<{ id: string; text: string; correct: boolean; feedback: string }>;
+  correct: boolean | null;
+  accepted_answers: string[] | null;
+  regex: string | null;
+  case_sensitive: boolean | null;
+  value: number | null;
+  tolerance: number | null;
+  partial_credit: boolean;
+  feedback: string;
+  position: number;
+}
+export interface ImportResult {
+  created: number;
+  question_ids: Id[];
+  skipped: Array<Record<string, unknown>>;
+}
+
+export interface PublicQuestion {
+  id: Id;
+  number: number;
+  kind: QuestionKind;
+  stem_html: string;
+  points: number;
+  options: Array<{ id: string; text_html: string }>;
+}
+/** option id (single), option ids (multiple), boolean, text or number; null clears. */
+export type AnswerValue = string | string[] | boolean | number | null;
+export interface QuestionResult {
+  question_id: Id;
+  score: number | null;
+  max: number;
+  correct: boolean | null;
+  pending: boolean;
+  your_answer: unknown;
+  correct_answer: unknown;
+  feedback: string | null;
+}
+export interface Attempt {
+  id: Id;
+  quiz_id: Id;
+  course_id: Id;
+  user_id: Id;
+  attempt_no: number;
+  status: AttemptStatus;
+  started_at: IsoDateTime;
+  deadline_at: IsoDateTime | null;
+  submitted_at: IsoDateTime | null;
+  graded_at: IsoDateTime | null;
+  auto_submitted: boolean;
+  seconds_left: number | null;
+  questions: PublicQuestion[] | null;
+  answers: Record<string, AnswerValue> | null;
+  score: number | null;
+  max_score: number | null;
+  score_percent: number | null;
+  passed: boolean | null;
+  review_available: boolean;
+  results: QuestionResult[] | null;
+}
+export interface GradingQueueItem {
+  attempt_id: Id;
+  quiz_id: Id;
+  quiz_title: string;
+  user_id: Id;
+  student_name: string;
+  submitted_at: IsoDateTime | null;
+  questions: Array<{ question_id: Id; stem_html: string; max: number; answer: unknown }>;
+}
+export interface ManualGrade {
+  question_id: Id;
+  score: number;
+  feedback?: string;
+}
+export interface QuizReport {
+  quiz_id: Id;
+  attempts: number;
+  students: Array<{ user_id: Id; student_name: string; attempts: number; best_percent: number | null; last_percent: number | null; passed: boolean }>;
+  distribution: Array<Record<string, unknown>>;
+  mean_percent: number | null;
+  questions: Array<{ question_id: Id; title: string; kind: string; responses: number; difficulty: number | null; discrimination: number | null }>;
+}
+
+/* ---- Certificates (quizzes branch; hand-written until its router publishes schemas) ---- */
+export interface Certificate {
+  id?: Id;
+  code: string;
+  course_id: Id;
+  course_title: string;
+  course_slug?: string | null;
+  student_name: string;
+  instructor_names?: string[];
+  completed_at?: IsoDateTime | null;
+  issued_at: IsoDateTime;
+  revoked_at?: IsoDateTime | null;
+  revoked_reason?: string | null;
+  revoked?: boolean;
+  pdf_url?: string | null;
+  verify_url?: string | null;
+}
+
+/* ---- Payments (payments branch: lms.payments.schemas) ---- */
+export type PaymentProvider = "razorpay" | "stripe" | "sandbox";
+export type OrderStatus = "pending" | "paid" | "failed" | "expired" | "refunded" | "partially_refunded" | (string & {});
+export interface Order {
+  id: Id;
+  course_id: Id;
+  course_title: string | null;
+  user_id: Id;
+  provider: PaymentProvider;
+  status: OrderStatus;
+  test_mode: boolean;
+  price: Money;
+  discount: Money;
+  total: Money;
+  refunded: Money;
+  coupon_code: string | null;
+  invoice_number: string | null;
+  provider_order_id: string | null;
+  provider_payment_id: string | null;
+  created_at: IsoDateTime;
+  expires_at: IsoDateTime;
+  paid_at: IsoDateTime | null;
+  failure_reason: string | null;
+  receipt_url: string | null;
+}
+export interface CheckoutResponse {
+  order: Order;
+  provider: PaymentProvider;
+  test_mode: boolean;
+  razorpay: {
+    key_id: string;
+    order_id: string;
+    amount: number;
+    currency: string;
+    name: string;
+    description: string;
+    prefill: { name: string; email: string };
+    verify_url: string;
+  } | null;
+  stripe: { session_id: string | null; url: string | null; publishable_key: string | null } | null;
+  sandbox: { confirm_url: string; signatures: { success: string; failure: string } } | null;
+}
+export interface Refund {
+  id: Id;
+  order_id: Id;
+  amount: number;
+  currency: string;
+  reason: string;
+  status: string;
+  provider_refund_id: string | null;
+  created_at: IsoDateTime;
+  processed_at: IsoDateTime | null;
+}
+export type CouponKind = "percent" | "fixed";
+export interface Coupon {
+  id: Id;
+  code: string;
+  description: string;
+  kind: CouponKind;
+  percent_off: number | null;
+  amount_off: number | null;
+  currency: string | null;
+  course_id: Id | null;
+  expires_at: IsoDateTime | null;
+  max_redemptions: number | null;
+  max_per_user: number | null;
+  redeemed_count: number;
+  is_active: boolean;
+  created_at: IsoDateTime;
+}
+export interface CouponCreate {
+  code: string;
+  kind: CouponKind;
+  percent_off?: number | null;
+  amount_off?: number | null;
+  currency?: "INR" | "USD" | null;
+  course_id?: Id | null;
+  description?: string;
+  expires_at?: IsoDateTime | null;
+  max_redemptions?: number | null;
+  max_per_user?: number | null;
+  is_active?: boolean;
+}
+
+/* ---- Instructor course analytics (notify branch: /analytics/instructor/courses/{id}) ---- */
+export interface CourseFigures {
+  enrollments: number;
+  completions: number;
+  lesson_completions: number;
+  quiz_submissions: number;
+  quiz_passes: number;
+  quiz_pass_rate: number | null;
+  quiz_average_score: number | null;
+  certificates: number;
+  revenue: Revenue[];
+}
+export interface CourseReport {
+  course_id: Id;
+  from: string;
+  to: string;
+  granularity: Granularity;
+  totals: CourseFigures & { completion_rate: number | null };
+  all_time: { enrollments: number; completions: number; completion_rate: number | null };
+  progress_distribution: Array<{ lessons_completed: number; learners: number }>;
+  series: Array<CourseFigures & { period: string }>;
 }

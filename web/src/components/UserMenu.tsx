@@ -94,6 +94,16 @@ export function UserMenu({ user }: { user: User }) {
             </Link>
           </li>
           <li>
+            <Link to="/certificates" className={item} onClick={close}>
+              {t("certs.title")}
+            </Link>
+          </li>
+          <li>
+            <Link to="/payments" className={item} onClick={close}>
+              {t("payments.title")}
+            </Link>
+          </li>
+          <li>
             <Link to="/profile" className={item} onClick={close}>
               {t("nav.profile")}
             </Link>

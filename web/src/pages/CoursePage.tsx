@@ -8,6 +8,7 @@ import { CourseThumb } from "../components/CourseCard";
 import { Icon } from "../components/Icon";
 import { ProgressBar } from "../components/ProgressBar";
 import { Rating } from "../components/Rating";
+import { Reviews } from "../components/Reviews";
 import { ErrorState, FormError, LoadingState } from "../components/states";
 import { t } from "../i18n";
 import { formatDuration, formatMoney, formatNumber, kindLabel, languageLabel, levelLabel } from "../lib/format";
@@ -48,7 +49,7 @@ export default function CoursePage() {
   const { slug = "" } = useParams();
   const navigate = useNavigate();
   const qc = useQueryClient();
-  const { status } = useSession();
+  const { status, user } = useSession();
   const course = useQuery({
     queryKey: ["course", slug, status],
     queryFn: ({ signal }) => coursesApi.get(slug, signal),
@@ -81,6 +82,10 @@ export default function CoursePage() {
   function onEnroll() {
     if (status !== "authenticated") {
       navigate(`/login?next=${encodeURIComponent(`/courses/${slug}`)}`);
+      return;
+    }
+    if (c.price) {
+      navigate(`/checkout/${c.id}`);
       return;
     }
     enroll.mutate(c.id);
@@ -155,6 +160,12 @@ export default function CoursePage() {
               </ol>
             )}
           </section>
+
+          <Reviews
+            courseId={c.id}
+            enrolled={enrolled}
+            canReply={!!user && (user.role === "admin" || c.instructors.some((i) => i.id === user.id))}
+          />
         </div>
 
         <aside aria-label={t("course.enrollBox")} className="lg:sticky lg:top-4 lg:self-start">

@@ -11,6 +11,7 @@ import { VideoPlayer } from "../components/VideoPlayer";
 import { t } from "../i18n";
 import { formatDuration, kindLabel } from "../lib/format";
 import { useTitle } from "../lib/hooks";
+import { QuizIntro } from "./quiz/QuizIntro";
 
 function flattenLessons(course: CourseDetail): Array<LessonSummary & { sectionTitle: string }> {
   return [...course.sections]
@@ -116,7 +117,7 @@ export default function LessonPlayerPage() {
           ) : (
             <span />
           )}
-          {enrolled && lesson.data && (
+          {enrolled && lesson.data && (lesson.data.kind !== "quiz" || isComplete) && (
             <button
               type="button"
               className={isComplete ? "btn-secondary" : "btn-primary"}
@@ -212,7 +213,7 @@ function LessonBody({ lesson, onPosition }: { lesson: Lesson; onPosition: (s: nu
         </p>
       )}
       {lesson.kind === "quiz" && (
-        <p className="mt-4 rounded-md border border-amber-200 bg-amber-50 p-4 text-amber-950">{t("lesson.quizSoon")}</p>
+        <QuizIntro lessonId={lesson.id} />
       )}
       {lesson.content_html && (
         // content_html is Markdown rendered and sanitized by the server

@@ -34,7 +34,8 @@ export default function VerifyCertificatePage() {
           )
         ) : q.data.valid === false || q.data.revoked ? (
           <div role="alert" className="rounded-lg border border-red-300 bg-red-50 p-6">
-            <p className="text-xl font-bold text-red-900">✗ {q.data.revoked ? t("verify.revoked") : t("verify.invalid")}</p>
+            <p className="text-xl font-bold text-red-900">✗ {q.data.revoked || q.data.revoked_at ? t("verify.revoked") : t("verify.invalid")}</p>
+            {q.data.revoked_reason && <p className="mt-2 text-red-900">{q.data.revoked_reason}</p>}
           </div>
         ) : (
           <div role="status" className="rounded-lg border border-green-300 bg-green-50 p-6">
@@ -44,6 +45,18 @@ export default function VerifyCertificatePage() {
               <dd>{q.data.student_name ?? q.data.full_name ?? "—"}</dd>
               <dt className="font-semibold text-slate-800">{t("verify.course")}</dt>
               <dd>{q.data.course_title ?? q.data.course?.title ?? "—"}</dd>
+              {q.data.instructors && q.data.instructors.length > 0 && (
+                <>
+                  <dt className="font-semibold text-slate-800">{t("verify.instructors")}</dt>
+                  <dd>{q.data.instructors.join(", ")}</dd>
+                </>
+              )}
+              {q.data.completed_at && (
+                <>
+                  <dt className="font-semibold text-slate-800">{t("verify.completed")}</dt>
+                  <dd>{formatDate(q.data.completed_at)}</dd>
+                </>
+              )}
               <dt className="font-semibold text-slate-800">{t("verify.issued")}</dt>
               <dd>{formatDate(q.data.issued_at) || "—"}</dd>
             </dl>

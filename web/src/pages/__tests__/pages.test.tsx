@@ -123,3 +123,65 @@ describe("LoginPage", () => {
     expect(session.getState()).toMatchObject({ status: "authenticated", accessToken: "tok" });
   });
 });
+
+describe("CheckoutPage", () => {
+  it("pays in sandbox test mode and lands in the course; shows the server's problem message", async () => {
+    const { default: CheckoutPage } = await import("../CheckoutPage");
+    session.setAuthenticated("tok", { id: "u1", email: "s@x.in", full_name: "Sai", role: "student" } as never);
+    const course = {
+      ...card,
+      description: "",
+      description_html: "",
+      viewer: { enrolled: false },
+      sections: [{ id: "s1", title: "One", position: 0, lessons: [{ id: "l1", title: "Welcome", position: 0, kind: "text", is_preview: true, duration_seconds: 60 }] }],
+    };
+    const order = {
+      id: "o1",
+      course_id: "c1",
+      course_title: "Python Basics",
+      user_id: "u1",
+      provider: "sandbox",
+      status: "pending",
+      test_mode: true,
+      price: { amount: 49900, currency: "INR" },
+      discount: { amount: 0, currency: "INR" },
+      total: { amount: 49900, currency: "INR" },
+      refunded: { amount: 0, currency: "INR" },
+      coupon_code: null,
+    };
+    const calls: Array<{ url: string; body: unknown }> = [];
+    let first = true;
+    vi.stubGlobal(
+      "fetch",
+      vi.fn(async (url: string, init: RequestInit) => {
+        calls.push({ url, body: init.body ? JSON.parse(String(init.body)) : undefined });
+        if (url.startsWith("/api/v1/courses/")) return json(course);
+        if (url === "/api/v1/payments/checkout") {
+          if (first) {
+            first = false;
+            return json({ title: "Coupon not valid", detail: "The coupon NOPE does not exist." }, 422, "application/problem+json");
+          }
+          return json({ order, provider: "sandbox", test_mode: true, razorpay: null, stripe: null, sandbox: { confirm_url: "/x", signatures: { success: "sig-ok", failure: "sig-no" } } }, 201);
+        }
+        if (url === "/api/v1/payments/sandbox/o1/confirm") return json({ ...order, status: "paid" });
+        return json({}, 404);
+      }),
+    );
+    const router = setup("/checkout/c1", [
+      { path: "/checkout/:courseId", Component: CheckoutPage },
+      { path: "/learn/:slug/:lesson", Component: () => <p>lesson player</p> },
+    ]);
+    await userEvent.click(await screen.findByLabelText(/Sandbox/));
+    await userEvent.type(screen.getByLabelText("Coupon code"), "NOPE");
+    await userEvent.click(screen.getByRole("button", { name: "Continue to payment" }));
+    expect(await screen.findByText("The coupon NOPE does not exist.")).toBeInTheDocument();
+    await userEvent.clear(screen.getByLabelText("Coupon code"));
+    await userEvent.click(screen.getByRole("button", { name: "Continue to payment" }));
+    expect(await screen.findByText(/TEST MODE/)).toBeInTheDocument();
+    await userEvent.click(screen.getByRole("button", { name: "Confirm test payment" }));
+    await screen.findByText("lesson player");
+    expect(router.state.location.pathname).toBe("/learn/python-basics/l1");
+    expect(calls.find((c) => c.url === "/api/v1/payments/checkout")?.body).toEqual({ course_id: "c1", provider: "sandbox", coupon_code: "NOPE" });
+    expect(calls.find((c) => c.url.endsWith("/confirm"))?.body).toEqual({ outcome: "success", signature: "sig-ok" });
+  });
+});

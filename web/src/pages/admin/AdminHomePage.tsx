@@ -1,6 +1,16 @@
 import { Link } from "react-router";
-import { t } from "../../i18n";
+import { t, type MessageKey } from "../../i18n";
 import { useTitle } from "../../lib/hooks";
+
+const CARDS: Array<{ to: string; title: MessageKey; blurb: MessageKey }> = [
+  { to: "/admin/users", title: "admin.users", blurb: "admin.usersBlurb" },
+  { to: "/admin/analytics", title: "admin.analytics", blurb: "admin.analyticsBlurb" },
+  { to: "/admin/categories", title: "admin.categories", blurb: "admin.categoriesBlurb" },
+  { to: "/admin/courses", title: "admin.courses", blurb: "admin.coursesBlurb" },
+  { to: "/admin/payments", title: "admin.payments", blurb: "admin.paymentsBlurb" },
+  { to: "/admin/coupons", title: "admin.coupons", blurb: "admin.couponsBlurb" },
+  { to: "/admin/events", title: "admin.events", blurb: "admin.eventsBlurb" },
+];
 
 export default function AdminHomePage() {
   useTitle(t("nav.admin"));
@@ -8,34 +18,16 @@ export default function AdminHomePage() {
     <div>
       <h1 className="text-3xl font-bold">{t("nav.admin")}</h1>
       <ul className="mt-6 grid grid-cols-1 gap-4 sm:grid-cols-2">
-        <li className="card">
-          <h2 className="text-lg font-semibold">
-            <Link to="/admin/users" className="link">
-              {t("admin.users")}
-            </Link>
-          </h2>
-          <p className="mt-1 text-sm text-slate-700">{t("admin.usersBlurb")}</p>
-        </li>
-        <li className="card">
-          <h2 className="text-lg font-semibold">
-            <Link to="/admin/analytics" className="link">
-              {t("admin.analytics")}
-            </Link>
-          </h2>
-          <p className="mt-1 text-sm text-slate-700">{t("admin.analyticsBlurb")}</p>
-        </li>
-        <li className="card">
-          <h2 className="text-lg font-semibold">
-            <Link to="/admin/events" className="link">
-              {t("admin.events")}
-            </Link>
-          </h2>
-          <p className="mt-1 text-sm text-slate-700">{t("admin.eventsBlurb")}</p>
-        </li>
-        <li className="card">
-          <h2 className="text-lg font-semibold">{t("admin.more")}</h2>
-          <p className="mt-1 text-sm text-slate-700">{t("admin.soon")}</p>
-        </li>
+        {CARDS.map((c) => (
+          <li key={c.to} className="card">
+            <h2 className="text-lg font-semibold">
+              <Link to={c.to} className="link">
+                {t(c.title)}
+              </Link>
+            </h2>
+            <p className="mt-1 text-sm text-slate-700">{t(c.blurb)}</p>
+          </li>
+        ))}
       </ul>
     </div>
   );

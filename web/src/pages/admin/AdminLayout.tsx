@@ -22,6 +22,26 @@ export default function AdminLayout() {
               </NavLink>
             </li>
             <li>
+              <NavLink to="/admin/categories" className={link}>
+                {t("admin.categories")}
+              </NavLink>
+            </li>
+            <li>
+              <NavLink to="/admin/courses" className={link}>
+                {t("admin.courses")}
+              </NavLink>
+            </li>
+            <li>
+              <NavLink to="/admin/payments" className={link}>
+                {t("admin.payments")}
+              </NavLink>
+            </li>
+            <li>
+              <NavLink to="/admin/coupons" className={link}>
+                {t("admin.coupons")}
+              </NavLink>
+            </li>
+            <li>
               <NavLink to="/admin/analytics" className={link}>
                 {t("admin.analytics")}
               </NavLink>

@@ -1,14 +1,16 @@
-import { useId, useState, type FormEvent } from "react";
+import { useId, useMemo, useState, type FormEvent, type ReactNode } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useParams } from "react-router";
 import { coursesApi, lessonsApi, studioApi } from "../../api/endpoints";
 import { isApiError } from "../../api/errors";
 import type { CourseDetail, LessonKind, LessonSummary, Section } from "../../api/types";
 import { Field } from "../../components/Field";
+import { SortableList } from "../../components/SortableList";
 import { ErrorState, FormError, FormSuccess, LoadingState } from "../../components/states";
 import { t } from "../../i18n";
 import { kindLabel, levelLabel } from "../../lib/format";
 import { useTitle } from "../../lib/hooks";
+import { CourseTabs } from "./CourseTabs";
 import { StatusBadge } from "./StatusBadge";
 
 const KINDS: LessonKind[] = ["text", "video", "file", "link", "quiz"];
@@ -17,13 +19,6 @@ const LEVELS = ["all_levels", "beginner", "intermediate", "advanced"] as const;
 function useInvalidate(courseId: string) {
   const qc = useQueryClient();
   return () => Promise.all([qc.invalidateQueries({ queryKey: ["studio"] }), qc.invalidateQueries({ queryKey: ["course", courseId] })]);
-}
-
-function move<T>(list: T[], index: number, delta: number): T[] {
-  const next = [...list];
-  const [item] = next.splice(index, 1);
-  next.splice(index + delta, 0, item as T);
-  return next;
 }
 
 function DetailsForm({ course }: { course: CourseDetail }) {
@@ -240,27 +235,21 @@ function LessonForm({
   );
 }
 
-function SectionCard({ course, section, index, count }: { course: CourseDetail; section: Section; index: number; count: number }) {
+function SectionCard({ course, section, handle }: { course: CourseDetail; section: Section; handle: ReactNode }) {
   const invalidate = useInvalidate(course.id);
   const [editing, setEditing] = useState<string | null>(null);
   const [adding, setAdding] = useState(false);
-  const lessons = [...section.lessons].sort((a, b) => a.position - b.position);
-  const sections = [...course.sections].sort((a, b) => a.position - b.position);
-  const op = useMutation({ mutationFn: (fn: () => Promise<unknown>) => fn(), onSuccess: () => invalidate() });
+  const lessons = useMemo(() => [...section.lessons].sort((a, b) => a.position - b.position), [section.lessons]);
+  const op = useMutation({ mutationFn: (fn: () => Promise<unknown>) => fn(), onSettled: () => invalidate() });
   const headingId = `sec-${section.id}`;
 
   return (
-    <li className="overflow-hidden rounded-lg border border-slate-200 bg-white" aria-labelledby={headingId}>
+    <div aria-labelledby={headingId}>
       <div className="flex flex-wrap items-center gap-2 bg-slate-100 px-4 py-2">
+        {handle}
         <h3 id={headingId} className="flex-1 font-semibold">
           {section.title}
         </h3>
-        <button type="button" className="btn-secondary px-2 py-1 text-sm" disabled={index === 0 || op.isPending} onClick={() => op.mutate(() => studioApi.orderSections(course.id, move(sections, index, -1).map((s) => s.id)))}>
-          ↑<span className="sr-only">{t("studio.moveUp", { title: section.title })}</span>
-        </button>
-        <button type="button" className="btn-secondary px-2 py-1 text-sm" disabled={index === count - 1 || op.isPending} onClick={() => op.mutate(() => studioApi.orderSections(course.id, move(sections, index, 1).map((s) => s.id)))}>
-          ↓<span className="sr-only">{t("studio.moveDown", { title: section.title })}</span>
-        </button>
         <button
           type="button"
           className="btn-secondary px-2 py-1 text-sm"
@@ -286,20 +275,22 @@ function SectionCard({ course, section, index, count }: { course: CourseDetail; 
           <FormError error={op.error} />
         </div>
       )}
-      <ol className="divide-y divide-slate-100">
-        {lessons.map((l, i) => (
-          <li key={l.id} className="px-4 py-2">
+      <SortableList
+        items={lessons}
+        getId={(l) => l.id}
+        getLabel={(l) => l.title}
+        disabled={op.isPending}
+        onReorder={(ids) => op.mutate(() => studioApi.orderLessons(section.id, ids))}
+        className="divide-y divide-slate-100"
+        itemClassName="bg-white px-4 py-2"
+        renderItem={(l, lessonHandle) => (
+          <>
             <div className="flex flex-wrap items-center gap-2 text-sm">
+              {lessonHandle}
               <span className="flex-1">
                 {l.title} <span className="text-slate-600">· {kindLabel(l.kind)}</span>
                 {l.is_preview && <span className="ml-2 rounded bg-green-100 px-1.5 text-xs font-semibold text-green-900">{t("course.preview")}</span>}
               </span>
-              <button type="button" className="btn-secondary px-2 py-0.5" disabled={i === 0 || op.isPending} onClick={() => op.mutate(() => studioApi.orderLessons(section.id, move(lessons, i, -1).map((x) => x.id)))}>
-                ↑<span className="sr-only">{t("studio.moveUp", { title: l.title })}</span>
-              </button>
-              <button type="button" className="btn-secondary px-2 py-0.5" disabled={i === lessons.length - 1 || op.isPending} onClick={() => op.mutate(() => studioApi.orderLessons(section.id, move(lessons, i, 1).map((x) => x.id)))}>
-                ↓<span className="sr-only">{t("studio.moveDown", { title: l.title })}</span>
-              </button>
               <button type="button" className="btn-secondary px-2 py-0.5" aria-expanded={editing === l.id} onClick={() => setEditing(editing === l.id ? null : l.id)}>
                 {t("studio.edit")}
                 <span className="sr-only">: {l.title}</span>
@@ -318,9 +309,9 @@ function SectionCard({ course, section, index, count }: { course: CourseDetail; 
                 <LessonEditor lesson={l} onDone={() => setEditing(null)} />
               </div>
             )}
-          </li>
-        ))}
-      </ol>
+          </>
+        )}
+      />
       <div className="border-t border-slate-100 p-3">
         {adding ? (
           <LessonForm
@@ -337,7 +328,7 @@ function SectionCard({ course, section, index, count }: { course: CourseDetail; 
           </button>
         )}
       </div>
-    </li>
+    </div>
   );
 }
 
@@ -377,18 +368,16 @@ export default function CourseEditorPage() {
     onSuccess: () => invalidate(),
   });
 
+  const reorder = useMutation({ mutationFn: (ids: string[]) => studioApi.orderSections(id, ids), onSettled: () => invalidate() });
+  const sections = useMemo(() => [...(q.data?.sections ?? [])].sort((a, b) => a.position - b.position), [q.data]);
+
   if (q.isPending) return <LoadingState />;
   if (q.isError) return <ErrorState error={q.error} onRetry={() => void q.refetch()} />;
   const c = q.data;
-  const sections = [...c.sections].sort((a, b) => a.position - b.position);
 
   return (
     <div className="flex flex-col gap-6">
-      <nav aria-label={t("nav.breadcrumb")} className="text-sm">
-        <Link to="/studio" className="link">
-          {t("nav.studio")}
-        </Link>
-      </nav>
+      <CourseTabs courseId={c.id} />
       <div className="flex flex-wrap items-center gap-3">
         <h1 className="flex-1 text-3xl font-bold">{c.title}</h1>
         <StatusBadge status={c.status} />
@@ -415,11 +404,17 @@ export default function CourseEditorPage() {
           {t("studio.curriculum")}
         </h2>
         <p className="mt-1 text-sm text-slate-700">{t("studio.curriculumHint")}</p>
-        <ol className="mt-4 flex flex-col gap-3">
-          {sections.map((s, i) => (
-            <SectionCard key={s.id} course={c} section={s} index={i} count={sections.length} />
-          ))}
-        </ol>
+        <SortableList
+          items={sections}
+          getId={(s) => s.id}
+          getLabel={(s) => s.title}
+          disabled={reorder.isPending}
+          onReorder={(ids) => reorder.mutate(ids)}
+          className="mt-4 flex flex-col gap-3"
+          itemClassName="overflow-hidden rounded-lg border border-slate-200 bg-white"
+          renderItem={(s, handle) => <SectionCard course={c} section={s} handle={handle} />}
+        />
+        <FormError error={reorder.error} />
         <AddSection courseId={c.id} />
       </section>
     </div>
