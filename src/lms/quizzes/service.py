@@ -157,12 +157,16 @@ async def update_quiz(session: AsyncSession, *, actor: User, quiz_id: str, chang
 
 
 async def delete_quiz(session: AsyncSession, *, actor: User, quiz_id: str) -> None:
+    """Delete a quiz, its attempts and its syllabus lesson; its questions stay in the course's bank."""
     quiz = await get_editable_quiz(session, quiz_id, actor)
+    lesson_id = quiz.lesson_id
     for q in await session.scalars(select(Question).where(Question.quiz_id == quiz.id)):
-        q.quiz_id = None  # the questions stay in the course's bank
+        q.quiz_id = None
     await session.flush()
     await session.delete(quiz)
     await session.flush()
+    if lesson_id is not None:
+        await courses_service.delete_lesson(session, lesson_id=lesson_id, actor=actor)
 
 
 async def quiz_stats(session: AsyncSession, quiz_ids: list[str]) -> dict[str, tuple[int, int]]:
