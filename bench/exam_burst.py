@@ -145,8 +145,10 @@ async def burst(url: str, quiz_id: str, tokens: list[str], concurrency: int) -> 
             t0 = time.perf_counter()
             try:
                 resp = await client.request(method, path, headers={"Authorization": f"Bearer {token}"}, **kw)
-            except httpx.HTTPError:
+            except httpx.HTTPError as exc:
                 resp = None
+                if errors[step] < 3:
+                    print(step, repr(exc))
             latencies[step].append((time.perf_counter() - t0) * 1000)
             if resp is None or resp.status_code >= 300:
                 errors[step] += 1

@@ -66,6 +66,13 @@ async def test_quiz_settings_and_syllabus_lesson(rt: Runtime, client: httpx.Asyn
     async with rt.sessionmaker() as session:
         assert await session.scalar(select(func.count(Quiz.id))) == 1
 
+    assert (await client.delete(f"/api/v1/quizzes/{fx.id}", headers=other.headers)).status_code == 404
+    assert (await client.delete(f"/api/v1/quizzes/{fx.id}", headers=h)).status_code == 204
+    async with rt.sessionmaker() as session:
+        assert await session.scalar(select(func.count(Quiz.id))) == 0
+        assert await session.get(Lesson, quiz["lesson_id"]) is None
+        assert await session.scalar(select(func.count(Question.id))) == 5  # still in the bank
+
 
 async def test_question_bank_crud_reorder_and_invalid_definitions(rt: Runtime, client: httpx.AsyncClient) -> None:
     fx = await build_quiz(rt, client)

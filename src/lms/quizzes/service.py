@@ -19,6 +19,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import load_only
+from sqlalchemy.orm.util import identity_key
 
 from lms.config import Settings
 from lms.core.db import utcnow
@@ -155,12 +157,16 @@ async def update_quiz(session: AsyncSession, *, actor: User, quiz_id: str, chang
 
 
 async def delete_quiz(session: AsyncSession, *, actor: User, quiz_id: str) -> None:
+    """Delete a quiz, its attempts and its syllabus lesson; its questions stay in the course's bank."""
     quiz = await get_editable_quiz(session, quiz_id, actor)
+    lesson_id = quiz.lesson_id
     for q in await session.scalars(select(Question).where(Question.quiz_id == quiz.id)):
-        q.quiz_id = None  # the questions stay in the course's bank
+        q.quiz_id = None
     await session.flush()
     await session.delete(quiz)
     await session.flush()
+    if lesson_id is not None:
+        await courses_service.delete_lesson(session, lesson_id=lesson_id, actor=actor)
 
 
 async def quiz_stats(session: AsyncSession, quiz_ids: list[str]) -> dict[str, tuple[int, int]]:
@@ -439,10 +445,33 @@ async def _lock_attempt(session: AsyncSession, attempt_id: str) -> Attempt | Non
     return await session.scalar(stmt)
 
 
+_ATTEMPT_COLUMNS = (
+    Question.id,
+    Question.kind,
+    Question.points,
+    Question.options,
+    Question.answer,
+    Question.partial_credit,
+    Question.stem_html,
+    Question.feedback,
+    Question.position,
+)
+
+
 async def _questions(session: AsyncSession, ids: list[str]) -> dict[str, Question]:
-    if not ids:
-        return {}
-    return {q.id: q for q in await session.scalars(select(Question).where(Question.id.in_(ids)))}
+    """Questions by id with only what attempts need (their JSON columns are the cost of a request);
+    the ones this session already holds are not loaded again."""
+    found: dict[str, Question] = {}
+    identity_map = session.sync_session.identity_map
+    for qid in ids:
+        obj = identity_map.get(identity_key(Question, qid))
+        if isinstance(obj, Question):
+            found[qid] = obj
+    missing = [qid for qid in ids if qid not in found]
+    if missing:
+        stmt = select(Question).where(Question.id.in_(missing)).options(load_only(*_ATTEMPT_COLUMNS))
+        found.update({q.id: q for q in await session.scalars(stmt)})
+    return found
 
 
 def _layout(quiz: Quiz, questions: list[Question]) -> list[dict[str, Any]]:
@@ -494,7 +523,10 @@ async def start_attempt(
             )
         pool = list(
             await session.scalars(
-                select(Question).where(Question.quiz_id == quiz.id).order_by(Question.position, Question.id)
+                select(Question)
+                .where(Question.quiz_id == quiz.id)
+                .options(load_only(*_ATTEMPT_COLUMNS))
+                .order_by(Question.position, Question.id)
             )
         )
         if not pool:
