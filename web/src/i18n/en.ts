@@ -280,6 +280,7 @@ export const en = {
   "studio.regraded": "Regraded {attempts} attempts; {changed} scores changed.",
   "studio.report": "Report",
   "studio.meanScore": "Mean score: {pct}%",
+  "studio.attemptsCount": "Attempts: {n}",
   "studio.difficulty": "Share correct",
   "studio.discrimination": "Discrimination",
   "studio.responses": "Responses",

@@ -308,7 +308,7 @@ function Report({ quizId }: { quizId: string }) {
       ) : (
         <>
           <p className="mt-2 text-sm">
-            {t("quiz.pastAttempts")}: {r.data.attempts} · {t("studio.meanScore", { pct: pct(r.data.mean_percent) })}
+            {t("studio.attemptsCount", { n: r.data.attempts })} · {t("studio.meanScore", { pct: pct(r.data.mean_percent) })}
           </p>
           {r.data.questions.length > 0 && (
             <div className="mt-3 overflow-x-auto">
