@@ -281,6 +281,8 @@ export const en = {
   "studio.report": "Report",
   "studio.meanScore": "Mean score: {pct}%",
   "studio.attemptsCount": "Attempts: {n}",
+  "studio.attemptsHeader": "Attempts",
+  "studio.best": "Best score",
   "studio.difficulty": "Share correct",
   "studio.discrimination": "Discrimination",
   "studio.responses": "Responses",
