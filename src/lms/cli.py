@@ -56,13 +56,53 @@ def create_admin(
 
 
 @app.command("seed-demo")
-def seed_demo() -> None:
-    """Load demo accounts (and demo content) unless they are already there."""
+def seed_demo(
+    scale: Annotated[
+        float | None,
+        typer.Option(help="Benchmark data set instead: N=1 is 10,000 courses, 100,000 users, 1,000,000 progress rows"),
+    ] = None,
+) -> None:
+    """Load demo accounts (and demo content) unless they are already there; with --scale, a large catalog."""
     from lms import seed
 
     s = _settings()
+    if scale is not None:
+        from lms import seed_scale
+
+        if scale <= 0:
+            raise typer.BadParameter("must be positive", param_hint="--scale")
+        asyncio.run(seed_scale.seed_scale(s, scale=scale, console=console))
+        return
     accounts = asyncio.run(seed.seed_demo(s, progress=console))
     _print_accounts(accounts)
+
+
+search_app = typer.Typer(help="The course search index.", no_args_is_help=True)
+app.add_typer(search_app, name="search")
+
+
+@search_app.command("reindex")
+def search_reindex() -> None:
+    """Rebuild the search index of every course (documents, autocomplete words, vocabulary)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from lms.core.runtime import build_runtime
+    from lms.search import service as search_service
+
+    async def run() -> int:
+        rt = build_runtime(_settings())
+        try:
+            columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
+            with Progress(*columns, console=console) as progress:
+                task = progress.add_task("reindexing courses", total=None)
+                return await search_service.reindex(
+                    rt.sessionmaker, on_progress=lambda done, total: progress.update(task, completed=done, total=total)
+                )
+        finally:
+            await rt.close()
+
+    count = asyncio.run(run())
+    console.print(f"[green]Indexed {count} courses.[/green]")
 
 
 @app.command()
@@ -86,6 +126,31 @@ def serve(
         proxy_headers=s.trust_proxy_headers,
         server_header=False,
     )
+
+
+@app.command()
+def worker(
+    relay: Annotated[bool, typer.Option(help="Publish outbox rows to the broker")] = True,
+    consumers: Annotated[bool, typer.Option(help="Run the event consumers from the broker")] = True,
+    scheduler: Annotated[bool, typer.Option(help="Run scheduled jobs (cleanup, reminders, ...)")] = True,
+) -> None:
+    """Run the outbox relay, event consumers and scheduled jobs until SIGTERM (any number of copies)."""
+    from lms import worker as lms_worker
+    from lms.core.logging import configure_logging
+    from lms.core.runtime import build_runtime
+    from lms.main import wire_runtime
+
+    s = _settings()
+    configure_logging(s.log_level, json=s.log_json)
+
+    async def main() -> None:
+        rt = wire_runtime(build_runtime(s))
+        try:
+            await lms_worker.run(rt, relay=relay, consumers=consumers, scheduler=scheduler)
+        finally:
+            await rt.close()
+
+    asyncio.run(main())
 
 
 @app.command()
@@ -119,6 +184,33 @@ def openapi(output: Annotated[Path | None, typer.Option(help="File to write (def
         output.write_text(text)
     else:
         sys.stdout.write(text)
+
+
+payments_app = typer.Typer(help="Payments operations.", no_args_is_help=True)
+app.add_typer(payments_app, name="payments")
+
+
+@payments_app.command("reconcile")
+def payments_reconcile(
+    older_than: Annotated[
+        int | None, typer.Option(help="Minutes an order must be pending (default LMS_PAYMENTS_RECONCILE_AFTER_MINUTES)")
+    ] = None,
+) -> None:
+    """Ask the providers about orders left pending and settle them (paid or expired)."""
+    from lms.core.runtime import build_runtime
+    from lms.payments import service as payments_service
+
+    async def _run() -> dict[str, int]:
+        rt = build_runtime(_settings())
+        try:
+            return await payments_service.reconcile_pending(rt, older_than_minutes=older_than)
+        finally:
+            await rt.close()
+
+    summary = asyncio.run(_run())
+    console.print(", ".join(f"{k}: {v}" for k, v in sorted(summary.items())))
+    if summary.get("errors"):
+        raise typer.Exit(1)
 
 
 def _print_accounts(accounts: list[tuple[str, str, str]]) -> None:

@@ -75,6 +75,39 @@ class Settings(BaseSettings):
 
     web_dist_dir: Path | None = None
 
+    # --- notifications / analytics ---
+    ws_heartbeat_seconds: float = 25.0
+    ws_auth_timeout_seconds: float = 10.0
+    analytics_max_days_daily: int = 366
+    analytics_max_days: int = 3660
+    analytics_cache_seconds: int = 30
+    # --- events / worker / email ---
+    event_broker: Literal["inprocess", "redis", "kafka"] = "inprocess"
+    event_batch_size: int = Field(default=100, ge=1, le=10_000)
+    event_block_seconds: float = 2.0  # how long a stream read waits for new entries
+    event_max_attempts: int = Field(default=5, ge=1)  # per consumer and event, then dead letter
+    event_backoff_base_seconds: float = 0.5
+    event_backoff_max_seconds: float = 60.0
+    event_reclaim_idle_seconds: float = 60.0  # a pending entry idle this long is taken over
+    redis_stream_maxlen: int = 1_000_000  # approximate cap per stream; 0 keeps everything
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    kafka_client_id: str = "jntugv-lms"
+    kafka_topic_prefix: str = ""  # topics are the event types, as in the seed
+    kafka_linger_ms: int = 5
+    scheduler_tick_seconds: float = 15.0
+    outbox_retention_days: int = 7
+    processed_events_retention_days: int = 30
+    email_max_attempts: int = Field(default=6, ge=1)
+    email_retry_base_seconds: float = 60.0  # SMTP retry backoff: base, 2x, 4x, ...
+    email_secret: str = ""  # signs unsubscribe links; derived from the JWT key when empty
+    # --- quizzes / certificates ---
+    # Answers saved this many seconds after an attempt's deadline still count (network latency).
+    quiz_deadline_grace_seconds: int = Field(default=5, ge=0, le=300)
+    quiz_regex_max_length: int = Field(default=200, ge=1, le=1000)
+    quiz_answer_max_chars: int = Field(default=20_000, ge=100)
+    certificate_signing_key_file: Path | None = None
+    certificate_code_prefix: str = "JNTUGV"
+
     @field_validator("data_dir")
     @classmethod
     def _absolute(cls, v: Path) -> Path:
@@ -97,6 +130,29 @@ class Settings(BaseSettings):
     @property
     def keys_dir(self) -> Path:
         return self.data_dir / "keys"
+
+    # --- payments ---
+    payments_currencies: list[str] = ["INR", "USD"]
+    payments_order_ttl_minutes: int = Field(default=30, ge=1)
+    payments_reconcile_after_minutes: int = Field(default=15, ge=0)
+    payments_provider_timeout_seconds: float = 15.0
+    payments_invoice_prefix: str = "JNTUGV"
+    # The sandbox provider (test mode): on in development, elsewhere only when asked for.
+    payments_sandbox: bool = False
+    payments_sandbox_secret: str = "sandbox-secret-for-test-mode-only"
+    razorpay_api_base: str = "https://api.razorpay.com"
+    razorpay_key_id: str = ""
+    razorpay_key_secret: str = ""
+    razorpay_webhook_secret: str = ""
+    stripe_api_base: str = "https://api.stripe.com"
+    stripe_secret_key: str = ""
+    stripe_publishable_key: str = ""
+    stripe_webhook_secret: str = ""
+    stripe_webhook_tolerance_seconds: int = Field(default=300, ge=1)
+
+    @property
+    def payments_sandbox_enabled(self) -> bool:
+        return self.environment == "development" or self.payments_sandbox
 
 
 def to_async_url(url: str) -> str:

@@ -13,8 +13,15 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlalchemy import text
 
+from lms import worker
+from lms.analytics import handlers as analytics_handlers
+from lms.analytics.dependencies import install_course_owner_check
+from lms.analytics.router import router as analytics_router
 from lms.auth import handlers as auth_handlers
+from lms.auth import jobs as auth_jobs
 from lms.auth.router import router as auth_router
+from lms.certificates import handlers as certificates_handlers
+from lms.certificates.router import router as certificates_router
 from lms.config import Settings, parse_rate
 from lms.core.deps import RuntimeDep
 from lms.core.errors import install_error_handlers, problem_response
@@ -23,19 +30,85 @@ from lms.core.logging import configure_logging
 from lms.core.middleware import RequestContextMiddleware
 from lms.core.ratelimit import RateLimitMiddleware
 from lms.core.runtime import Runtime, build_runtime
+from lms.core.scheduler import Scheduler
 from lms.core.spa import mount_spa
+from lms.courses import service as courses_service
+from lms.courses.router import router as courses_router
+from lms.emails import handlers as email_handlers
+from lms.emails import jobs as email_jobs
+from lms.emails.router import router as emails_router
+from lms.enrollments.router import router as enrollments_router
+from lms.events import jobs as events_jobs
+from lms.events.router import router as events_router
+from lms.notifications import handlers as notifications_handlers
+from lms.notifications.realtime import close_hub
+from lms.notifications.router import router as notifications_router
+from lms.notifications.ws import router as notifications_ws_router
+from lms.payments import jobs as payments_jobs
+from lms.payments.router import router as payments_router
+from lms.progress import handlers as progress_handlers
+from lms.progress.router import router as progress_router
+from lms.quizzes import jobs as quizzes_jobs
+from lms.quizzes.router import router as quizzes_router
+from lms.reviews.router import router as reviews_router
+from lms.search.router import router as search_router
 from lms.users.router import router as users_router
 
 API_PREFIX = "/api/v1"
 
 # Each domain contributes its router and its event consumers.
-DOMAIN_ROUTERS: list[APIRouter] = [auth_router, users_router]
-DOMAIN_HANDLERS: list[Callable[[EventBus], None]] = [auth_handlers.register]
+DOMAIN_ROUTERS: list[APIRouter] = [
+    auth_router,
+    users_router,
+    courses_router,
+    enrollments_router,
+    progress_router,
+    reviews_router,
+    notifications_router,
+    notifications_ws_router,
+    analytics_router,
+    emails_router,
+    events_router,
+    search_router,
+    payments_router,
+    quizzes_router,
+    certificates_router,
+]
+DOMAIN_HANDLERS: list[Callable[[EventBus], None]] = [
+    auth_handlers.register,
+    progress_handlers.register,
+    notifications_handlers.register,
+    analytics_handlers.register,
+    email_handlers.register,
+    certificates_handlers.register,
+]
+# Scheduled jobs (run by `lms worker`, or in-process): payment reconciliation, reminders, digests, ...
+DOMAIN_JOBS: list[Callable[[Scheduler], None]] = [
+    auth_jobs.register,
+    events_jobs.register,
+    email_jobs.register,
+    payments_jobs.register,
+    quizzes_jobs.register,
+]
 
 
 def register_consumers(bus: EventBus) -> None:
     for register in DOMAIN_HANDLERS:
         register(bus)
+
+
+def register_jobs(scheduler: Scheduler) -> None:
+    for register in DOMAIN_JOBS:
+        register(scheduler)
+
+
+def wire_runtime(rt: Runtime) -> Runtime:
+    """Subscribe every domain's consumers and jobs (once per runtime)."""
+    if not getattr(rt, "_wired", False):
+        register_consumers(rt.bus)
+        register_jobs(rt.scheduler)
+        rt._wired = True  # type: ignore[attr-defined]
+    return rt
 
 
 def default_web_dist() -> Path:
@@ -48,19 +121,19 @@ def create_app(
     settings = settings or (runtime.settings if runtime else Settings())
     if configure_logs:
         configure_logging(settings.log_level, json=settings.log_json)
-    rt = runtime or build_runtime(settings)
-    register_consumers(rt.bus)
+    rt = wire_runtime(runtime or build_runtime(settings))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         stop = asyncio.Event()
-        task = asyncio.create_task(rt.relay.run(stop)) if settings.run_relay_in_process else None
+        # `make run`: relay, consumers and scheduled jobs in this process; else `lms worker` runs them.
+        tasks = worker.start(rt, stop) if settings.run_relay_in_process else []
         try:
             yield
         finally:
             stop.set()
-            if task is not None:
-                await task
+            await worker.finish(tasks)
+            await close_hub(rt)
             if runtime is None:
                 await rt.close()
 
@@ -74,6 +147,8 @@ def create_app(
         redoc_url=None,
     )
     app.state.runtime = rt
+    # Course analytics are for the course's instructors (and admins): the courses domain decides.
+    install_course_owner_check(app, courses_service.user_edits_course)
     install_error_handlers(app)
 
     api = APIRouter(prefix=API_PREFIX)

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from rich.console import Console
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from lms import demo_catalog
 from lms.config import Settings
 from lms.core.passwords import hash_password, password_problem
 from lms.core.runtime import build_runtime
+from lms.payments import demo as payments_demo
+from lms.quizzes import demo as quizzes_demo
 from lms.users import service as users_service
 from lms.users.models import Role
 
@@ -65,6 +69,19 @@ async def seed_demo(settings: Settings, *, progress: Console | None = None) -> l
     return [(role.value, email, password) for role, email, password, _ in DEMO_ACCOUNTS]
 
 
-async def seed_demo_content(session: object, settings: Settings, progress: Console | None) -> None:
-    """Hook for the domains' demo content (catalog, quizzes, payments); filled in as they land."""
-    return None
+async def seed_demo_content(session: AsyncSession, settings: Settings, progress: Console | None) -> None:
+    """The domains' demo content (catalog, quizzes, payments); each part adds nothing on a second run."""
+    if (
+        await demo_catalog.seed_catalog(
+            session, settings, instructor_email=DEMO_ACCOUNTS[1][1], student_email=DEMO_ACCOUNTS[2][1]
+        )
+        and progress is not None
+    ):
+        progress.print("Loaded the demo catalog.")
+    # Payments last: it only adds a paid course when the catalog has none, and a demo coupon.
+    await payments_demo.seed_demo(session, instructor_email=DEMO_ACCOUNTS[1][1], admin_email=DEMO_ACCOUNTS[0][1])
+    if (
+        await quizzes_demo.seed_demo_quiz(session, settings, instructor_email=DEMO_ACCOUNTS[1][1])
+        and progress is not None
+    ):
+        progress.print("Added the demo quiz.")

@@ -34,10 +34,18 @@ def test_migrate_create_admin_and_seed_demo(tmp_path: Path) -> None:
 
     with sqlite3.connect(tmp_path / "cli.db") as conn:
         assert conn.execute("select role from users where email='it@jntugv.edu.in'").fetchone()[0] == "admin"
-        assert conn.execute("select count(*) from users").fetchone()[0] == 4
+        assert (
+            conn.execute("select role from users where email='student@demo.jntugv.edu.in'").fetchone()[0] == "student"
+        )
 
 
 def test_openapi_command_prints_the_document(tmp_path: Path) -> None:
     out = _run(["openapi"], tmp_path)
     assert out.returncode == 0
     assert "/api/v1/auth/login" in json.loads(out.stdout)["paths"]
+
+
+def test_payments_reconcile_command(tmp_path: Path) -> None:
+    assert _run(["migrate"], tmp_path).returncode == 0
+    done = _run(["payments", "reconcile", "--older-than", "0"], tmp_path)
+    assert done.returncode == 0 and "checked: 0" in done.stderr

@@ -12,10 +12,19 @@ from lms.users.models import User
 
 async def test_seed_demo_is_idempotent_and_create_admin_promotes(rt: Runtime) -> None:
     await seed.seed_demo(rt.settings)
+    async with rt.sessionmaker() as s:
+        demo = dict(
+            (await s.execute(select(User.email, User.role).where(User.email.like("%@demo.jntugv.edu.in")))).all()
+        )
+        total = await s.scalar(select(func.count()).select_from(User))
+    assert {email: demo[email] for email, _, _ in ((e, r, p) for r, e, p, _ in seed.DEMO_ACCOUNTS)} == {
+        "admin@demo.jntugv.edu.in": "admin",
+        "instructor@demo.jntugv.edu.in": "instructor",
+        "student@demo.jntugv.edu.in": "student",
+    }
     await seed.seed_demo(rt.settings)
     async with rt.sessionmaker() as s:
-        roles = dict((await s.execute(select(User.role, func.count()).group_by(User.role))).all())
-    assert roles == {"admin": 1, "instructor": 1, "student": 1}
+        assert await s.scalar(select(func.count()).select_from(User)) == total  # a second run adds nobody
     created = await seed.create_admin(
         rt.settings, email="student@demo.jntugv.edu.in", password="New-Admin-Pass-1", full_name="x"
     )

@@ -1,4 +1,7 @@
-"""Reactions to account events: the security emails (sent by consumers, never inside a request)."""
+"""Reactions to account events: the security emails (sent by consumers, never inside a request).
+
+They go through ``lms.emails.service.send_email`` like every email; security kinds cannot be turned off.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +11,8 @@ from lms.auth import service as auth_service
 from lms.auth.models import TokenPurpose
 from lms.core.events import Event, EventBus
 from lms.core.runtime import Runtime
+from lms.emails.models import EmailKind
+from lms.emails.service import send_email
 from lms.users import service as users_service
 
 
@@ -17,10 +22,13 @@ async def send_verification_email(rt: Runtime, session: AsyncSession, event: Eve
         return
     ttl = rt.settings.email_verify_ttl_seconds
     token = await auth_service.create_one_time_token(session, user, TokenPurpose.VERIFY_EMAIL, ttl)
-    await rt.mail.send(
-        rt.mail_renderer.render(
-            "verify_email", user.email, full_name=user.full_name, token=token, valid_hours=ttl // 3600
-        )
+    await send_email(
+        rt,
+        session,
+        user=user,
+        kind=EmailKind.VERIFICATION,
+        template="verify_email",
+        context={"token": token, "valid_hours": ttl // 3600},
     )
 
 
@@ -30,23 +38,26 @@ async def send_password_reset_email(rt: Runtime, session: AsyncSession, event: E
         return
     ttl = rt.settings.password_reset_ttl_seconds
     token = await auth_service.create_one_time_token(session, user, TokenPurpose.PASSWORD_RESET, ttl)
-    await rt.mail.send(
-        rt.mail_renderer.render(
-            "password_reset", user.email, full_name=user.full_name, token=token, valid_minutes=ttl // 60
-        )
+    await send_email(
+        rt,
+        session,
+        user=user,
+        kind=EmailKind.PASSWORD_RESET,
+        template="password_reset",
+        context={"token": token, "valid_minutes": ttl // 60},
     )
 
 
 async def send_account_exists_email(rt: Runtime, session: AsyncSession, event: Event) -> None:
     user = await users_service.get(session, event.data["user_id"])
     if user is not None:
-        await rt.mail.send(rt.mail_renderer.render("account_exists", user.email, full_name=user.full_name))
+        await send_email(rt, session, user=user, kind=EmailKind.ACCOUNT_EXISTS, template="account_exists")
 
 
 async def send_password_changed_email(rt: Runtime, session: AsyncSession, event: Event) -> None:
     user = await users_service.get(session, event.data["user_id"])
     if user is not None:
-        await rt.mail.send(rt.mail_renderer.render("password_changed", user.email, full_name=user.full_name))
+        await send_email(rt, session, user=user, kind=EmailKind.PASSWORD_CHANGED, template="password_changed")
 
 
 def register(bus: EventBus) -> None:

@@ -9,6 +9,7 @@ subscribed to its type. Delivery is at least once; each consumer records the eve
 from __future__ import annotations
 
 import asyncio
+import json
 import traceback
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
@@ -17,7 +18,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import structlog
-from sqlalchemy import JSON, Index, Integer, String, Text, or_, select, update
+from sqlalchemy import JSON, Index, Integer, String, Text, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
@@ -68,6 +69,8 @@ class Event:
     actor_id: str | None
     data: dict[str, Any]
 
+    key: str | None = None
+
     def envelope(self) -> dict[str, Any]:
         return {
             "id": self.id,
@@ -75,8 +78,57 @@ class Event:
             "occurred_at": self.occurred_at.isoformat(),
             "version": self.version,
             "actor_id": self.actor_id,
+            "key": self.key,
             "data": self.data,
         }
+
+    def encode(self) -> bytes:
+        """The wire form every broker carries: the JSON envelope, UTF-8."""
+        return json.dumps(self.envelope(), separators=(",", ":"), ensure_ascii=False, default=str).encode()
+
+    @classmethod
+    def decode(cls, raw: bytes | str) -> Event:
+        """Parse a wire envelope. Anything malformed raises ``MalformedEvent`` (never retried)."""
+        try:
+            env = json.loads(raw)
+            if not isinstance(env, dict) or not isinstance(env.get("data"), dict):
+                raise ValueError("envelope must be an object with an object 'data'")
+            event_id, event_type = env["id"], env["type"]
+            if not isinstance(event_id, str) or not isinstance(event_type, str) or not event_id or not event_type:
+                raise ValueError("'id' and 'type' must be non-empty strings")
+            occurred = datetime.fromisoformat(env["occurred_at"])
+            if occurred.tzinfo is None:
+                raise ValueError("'occurred_at' must carry a time zone")
+            version = env.get("version", 1)
+            if not isinstance(version, int) or isinstance(version, bool):
+                raise ValueError("'version' must be an integer")
+            actor, key = env.get("actor_id"), env.get("key")
+            return cls(
+                id=event_id,
+                type=event_type,
+                occurred_at=occurred,
+                version=version,
+                actor_id=actor if isinstance(actor, str) else None,
+                data=env["data"],
+                key=key if isinstance(key, str) else None,
+            )
+        except MalformedEvent:
+            raise
+        except (ValueError, KeyError, TypeError) as exc:
+            raise MalformedEvent(f"malformed event envelope: {exc}") from exc
+
+
+class MalformedEvent(Exception):
+    """A permanent failure: retrying cannot help, so brokers dead-letter it at once."""
+
+
+def after_commit(session: AsyncSession, action: Callable[[], Awaitable[None]]) -> None:
+    """Run ``action`` once the consumer's transaction has committed (e.g. hand a queued email to SMTP).
+
+    Only consumers run through ``EventBus.run`` honour it; a failing action is logged, never retried
+    here (the action keeps its own state, e.g. the email's status row).
+    """
+    session.info.setdefault("after_commit_actions", []).append(action)
 
 
 def publish(
@@ -127,26 +179,55 @@ class EventBus:
 
         return register
 
+    def subscriptions(self) -> list[Consumer]:
+        return [c for consumers in self.consumers.values() for c in consumers]
+
+    def consumer_names(self) -> dict[str, list[str]]:
+        """Consumer name -> the event types it subscribes to."""
+        names: dict[str, list[str]] = defaultdict(list)
+        for c in self.subscriptions():
+            names[c.name].append(c.event_type)
+        return dict(names)
+
+    async def run(self, rt: Runtime, consumer: Consumer, event: Event) -> bool:
+        """Run one consumer on one event in its own transaction, at most once in effect.
+
+        Returns False when the consumer had already processed the event. Raises what the handler raises
+        (the transaction is then rolled back and nothing is recorded).
+        """
+        async with rt.sessionmaker() as session:
+            async with session.begin():
+                try:
+                    await session.execute(insert(ProcessedEvent).values(consumer=consumer.name, event_id=event.id))
+                except IntegrityError:
+                    await session.rollback()
+                    return False  # already processed: a redelivery changes nothing
+                await consumer.handler(rt, session, event)
+            actions: list[Callable[[], Awaitable[None]]] = session.info.pop("after_commit_actions", [])
+        for action in actions:
+            try:
+                await action()
+            except Exception:
+                log.exception("after_commit_action_failed", consumer=consumer.name, event_id=event.id)
+        return True
+
     async def dispatch(self, rt: Runtime, event: Event) -> list[str]:
         """Run every consumer of this event that has not yet processed it. Returns the errors."""
         errors: list[str] = []
         for consumer in self.consumers.get(event.type, []):
             try:
-                async with rt.sessionmaker() as session, session.begin():
-                    session.add(ProcessedEvent(consumer=consumer.name, event_id=event.id))
-                    try:
-                        await session.flush()
-                    except IntegrityError:
-                        await session.rollback()
-                        continue  # already processed: a redelivery changes nothing
-                    await consumer.handler(rt, session, event)
+                await self.run(rt, consumer, event)
             except Exception as exc:
                 rt.metrics.handler_failures.labels(consumer.name).inc()
                 log.warning(
                     "consumer_failed", consumer=consumer.name, event_id=event.id, event_type=event.type, error=repr(exc)
                 )
-                errors.append(f"{consumer.name}: {''.join(traceback.format_exception_only(exc)).strip()}")
+                errors.append(f"{consumer.name}: {describe_error(exc)}")
         return errors
+
+
+def describe_error(exc: BaseException) -> str:
+    return "".join(traceback.format_exception_only(exc)).strip()
 
 
 class OutboxRelay:
@@ -175,42 +256,77 @@ class OutboxRelay:
                             OutboxEvent.available_at <= now,
                             or_(OutboxEvent.claimed_until.is_(None), OutboxEvent.claimed_until < now),
                         )
-                        .order_by(OutboxEvent.id)
+                        # Commit order of the producer: ids are time-ordered only to the millisecond.
+                        .order_by(OutboxEvent.occurred_at, OutboxEvent.id)
                         .limit(self.batch_size)
                     )
                 ).all()
             )
             if not ids:
                 return []
-            claimed: list[Event] = []
-            for event_id in ids:
-                # A conditional update is the lease: only one relay's update matches.
-                result = await session.execute(
-                    update(OutboxEvent)
-                    .where(
-                        OutboxEvent.id == event_id,
-                        or_(OutboxEvent.claimed_until.is_(None), OutboxEvent.claimed_until < now),
-                    )
-                    .values(claimed_until=now + self.lease)
+            # One conditional UPDATE is the lease: a row already leased by another relay does not match,
+            # and the exact lease end we wrote tells our rows apart from theirs.
+            until = now + self.lease
+            await session.execute(
+                update(OutboxEvent)
+                .where(
+                    OutboxEvent.id.in_(ids),
+                    or_(OutboxEvent.claimed_until.is_(None), OutboxEvent.claimed_until < now),
                 )
-                if getattr(result, "rowcount", 0) == 1:
-                    row = await session.get(OutboxEvent, event_id)
-                    assert row is not None
-                    claimed.append(Event(row.id, row.type, row.occurred_at, row.version, row.actor_id, dict(row.data)))
-            return claimed
+                .values(claimed_until=until)
+            )
+            rows = await session.scalars(
+                select(OutboxEvent)
+                .where(OutboxEvent.id.in_(ids), OutboxEvent.claimed_until == until)
+                .order_by(OutboxEvent.occurred_at, OutboxEvent.id)
+            )
+            return [Event(r.id, r.type, r.occurred_at, r.version, r.actor_id, dict(r.data), r.key) for r in rows]
 
     async def drain(self) -> int:
-        """Deliver everything that is due now. Returns how many events were handled."""
+        """Deliver everything that is due now. Returns how many events were handled.
+
+        With the in-process broker "deliver" means running the consumers here; with Redis Streams or
+        Kafka it means publishing to the broker (consumers run wherever ``lms worker`` runs).
+        """
         handled = 0
+        broker = self.rt.broker
         async with self._drain_lock:
             while True:
                 batch = await self._claim(self.rt.sessionmaker)
                 if not batch:
                     return handled
-                for event in batch:
-                    errors = await self.rt.bus.dispatch(self.rt, event)
-                    await self._settle(event, errors)
-                    handled += 1
+                if broker.dispatches_inline:
+                    delivered: list[Event] = []
+                    for event in batch:
+                        errors = await self.rt.bus.dispatch(self.rt, event)
+                        if errors:
+                            await self._settle(event, errors)
+                        else:
+                            delivered.append(event)
+                        handled += 1
+                    if delivered:  # one UPDATE for the batch instead of one transaction per event
+                        await self._mark_published(delivered)
+                    continue
+                try:
+                    await broker.publish(batch)
+                except Exception as exc:
+                    log.warning("broker_publish_failed", error=repr(exc), events=len(batch))
+                    for event in batch:
+                        await self._settle(event, [f"publish: {describe_error(exc)}"])
+                    return handled
+                await self._mark_published(batch)
+                handled += len(batch)
+
+    async def _mark_published(self, batch: list[Event]) -> None:
+        now = utcnow()
+        async with self.rt.sessionmaker() as session, session.begin():
+            await session.execute(
+                update(OutboxEvent)
+                .where(OutboxEvent.id.in_([e.id for e in batch]))
+                .values(published_at=now, claimed_until=None, last_error=None)
+            )
+        for event in batch:
+            self.rt.metrics.events_published.labels(event.type).inc()
 
     async def _settle(self, event: Event, errors: list[str]) -> None:
         async with self.rt.sessionmaker() as session, session.begin():
@@ -220,11 +336,13 @@ class OutboxRelay:
             row.claimed_until = None
             if not errors:
                 row.published_at = utcnow()
+                row.last_error = None
                 self.rt.metrics.events_published.labels(event.type).inc()
                 return
             row.attempts += 1
             row.last_error = "\n".join(errors)[:4000]
-            if row.attempts >= MAX_ATTEMPTS:
+            # A malformed event cannot succeed later: dead at once instead of MAX_ATTEMPTS retries.
+            if row.attempts >= MAX_ATTEMPTS or any("MalformedEvent:" in e for e in errors):
                 row.dead_at = utcnow()
                 log.error("event_dead", event_id=event.id, event_type=event.type, error=row.last_error)
             else:

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
+import socket
 from dataclasses import dataclass, field
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from lms.config import Settings
+from lms.core.brokers import Broker, make_broker
 from lms.core.cache import KeyValueStore, MemoryStore, RedisStore
 from lms.core.db import create_engine, create_sessionmaker
 from lms.core.events import EventBus, OutboxRelay
 from lms.core.mail import MailRenderer, MailSender, make_sender
 from lms.core.metrics import Metrics
 from lms.core.ratelimit import MemoryCounterStore, RateLimiter, RedisCounterStore
+from lms.core.scheduler import Scheduler
 from lms.core.tokens import JWTSigner, load_or_create_private_key
 
 
@@ -30,14 +35,20 @@ class Runtime:
     mail_renderer: MailRenderer
     bus: EventBus
     metrics: Metrics
+    email_secret: str = ""
     relay: OutboxRelay = field(init=False)
+    broker: Broker = field(init=False)
+    scheduler: Scheduler = field(init=False)
 
     def __post_init__(self) -> None:
+        self.broker = make_broker(self)
         self.relay = OutboxRelay(self)
+        self.scheduler = Scheduler(owner=f"{socket.gethostname()}:{os.getpid()}")
         # Wake the relay as soon as a transaction that wrote events commits.
         self.sessionmaker.kw["info"] = {"on_events_committed": self.relay.wake}
 
     async def close(self) -> None:
+        await self.broker.close()
         await self.engine.dispose()
         if self.redis is not None:
             await self.redis.aclose()
@@ -46,7 +57,13 @@ class Runtime:
 def build_runtime(settings: Settings) -> Runtime:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = create_engine(settings.async_database_url, echo=settings.database_echo)
-    redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+    # A blocking pool: a burst beyond the pool size waits for a connection instead of failing
+    # (redis-py's default pool raises MaxConnectionsError past 100 connections).
+    redis = (
+        Redis(connection_pool=BlockingConnectionPool.from_url(settings.redis_url, max_connections=100, timeout=20))
+        if settings.redis_url
+        else None
+    )
     kv: KeyValueStore = RedisStore(redis, settings.redis_prefix) if redis else MemoryStore()
     counters = RedisCounterStore(redis, settings.redis_prefix) if redis else MemoryCounterStore()
     pem = load_or_create_private_key(settings.jwt_private_key_file, settings.keys_dir)
@@ -63,4 +80,6 @@ def build_runtime(settings: Settings) -> Runtime:
         mail_renderer=MailRenderer(settings),
         bus=EventBus(),
         metrics=Metrics(),
+        # Unsubscribe links must survive restarts: derive their key from the persistent JWT key.
+        email_secret=settings.email_secret or hashlib.sha256(b"lms-email-links\0" + pem).hexdigest(),
     )

@@ -24,6 +24,63 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/certificates/{code}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Revoke */
+        post: operations["revoke_api_v1_admin_certificates__code__revoke_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/coupons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Coupons */
+        get: operations["list_coupons_api_v1_admin_coupons_get"];
+        put?: never;
+        /** Create Coupon */
+        post: operations["create_coupon_api_v1_admin_coupons_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/coupons/{coupon_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Coupon */
+        get: operations["get_coupon_api_v1_admin_coupons__coupon_id__get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Coupon
+         * @description Deactivate a coupon (orders keep referring to it).
+         */
+        delete: operations["delete_coupon_api_v1_admin_coupons__coupon_id__delete"];
+        options?: never;
+        head?: never;
+        /** Update Coupon */
+        patch: operations["update_coupon_api_v1_admin_coupons__coupon_id__patch"];
+        trace?: never;
+    };
     "/api/v1/admin/enrollments": {
         parameters: {
             query?: never;
@@ -56,6 +113,145 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/events/backlog": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Backlog
+         * @description Outbox rows waiting for the relay, the age of the oldest, and rows that gave up.
+         */
+        get: operations["get_backlog_api_v1_admin_events_backlog_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/events/consumers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Consumers
+         * @description Per consumer and event type: entries delivered but not acknowledged (``pending``) and not yet
+         *     delivered (``lag``). With the in-process bus, ``lag`` is the unpublished outbox rows of the type.
+         */
+        get: operations["get_consumers_api_v1_admin_events_consumers_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/events/dead-letters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Dead Letters
+         * @description Dead outbox rows and the broker's dead-letter entries.
+         */
+        get: operations["list_dead_letters_api_v1_admin_events_dead_letters_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/events/dead-letters/{dead_letter_id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replay Dead Letter
+         * @description Deliver a dead letter again (idempotent consumers skip what they already did).
+         */
+        post: operations["replay_dead_letter_api_v1_admin_events_dead_letters__dead_letter_id__replay_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** All Payments */
+        get: operations["all_payments_api_v1_admin_payments_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/payments/{order_id}/refunds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Refunds */
+        get: operations["list_refunds_api_v1_admin_payments__order_id__refunds_get"];
+        put?: never;
+        /**
+         * Refund
+         * @description Refund an order, fully (no amount) or partly, through its provider. A full refund ends the enrollment.
+         */
+        post: operations["refund_api_v1_admin_payments__order_id__refunds_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/reviews/{review_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Moderate
+         * @description Hide an abusive review (or show it again).
+         */
+        patch: operations["moderate_api_v1_admin_reviews__review_id__patch"];
         trace?: never;
     };
     "/api/v1/admin/users": {
@@ -94,6 +290,159 @@ export interface paths {
          * @description Change role, name or active state. A deactivated user cannot sign in or refresh.
          */
         patch: operations["update_user_api_v1_admin_users__user_id__patch"];
+        trace?: never;
+    };
+    "/api/v1/analytics/admin/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Admin Export
+         * @description The site-wide figures of the range as CSV (period, course_id, metric, currency, value).
+         */
+        get: operations["admin_export_api_v1_analytics_admin_export_csv_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/admin/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Admin Summary
+         * @description Site-wide totals and time series: registrations, enrollments, completions, revenue by currency,
+         *     quiz submissions and pass rate, daily active users (cached for a few seconds).
+         */
+        get: operations["admin_summary_api_v1_analytics_admin_summary_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/instructor/courses/{course_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Course Report
+         * @description One course: enrollments over time, completion rate, progress distribution, quizzes, revenue.
+         *     Instructors see only the courses they teach (anyone else's is a 404).
+         */
+        get: operations["course_report_api_v1_analytics_instructor_courses__course_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/instructor/courses/{course_id}/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Course Export */
+        get: operations["course_export_api_v1_analytics_instructor_courses__course_id__export_csv_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/attempts/{attempt_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Attempt */
+        get: operations["get_attempt_api_v1_attempts__attempt_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/attempts/{attempt_id}/answers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Save Answers
+         * @description Autosave: merge these answers into the attempt (null clears one). All valid, or nothing saved.
+         */
+        put: operations["save_answers_api_v1_attempts__attempt_id__answers_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/attempts/{attempt_id}/grade": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Grade Attempt */
+        post: operations["grade_attempt_api_v1_attempts__attempt_id__grade_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/attempts/{attempt_id}/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submit Attempt
+         * @description Submit and grade; submitting again returns the same result.
+         */
+        post: operations["submit_attempt_api_v1_attempts__attempt_id__submit_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/auth/change-password": {
@@ -312,6 +661,101 @@ export interface paths {
         patch: operations["update_category_api_v1_categories__category_id__patch"];
         trace?: never;
     };
+    "/api/v1/certificates/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My Certificates */
+        get: operations["my_certificates_api_v1_certificates_me_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/certificates/public-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Public Key
+         * @description The Ed25519 key that signs certificates (JWK, PEM and did:key), to verify them offline.
+         */
+        get: operations["public_key_api_v1_certificates_public_key_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/certificates/verify/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Verify
+         * @description Public, no sign-in: who completed what and when, whether it is valid or revoked, and the signed
+         *     payload with its Ed25519 signature (verify `canonical_payload` with the public key).
+         */
+        get: operations["verify_api_v1_certificates_verify__code__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/certificates/{code}/credential.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Credential
+         * @description The certificate as an Open Badges 3.0 / W3C Verifiable Credential with an eddsa-jcs-2022 proof.
+         */
+        get: operations["credential_api_v1_certificates__code__credential_json_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/certificates/{code}/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Pdf */
+        get: operations["pdf_api_v1_certificates__code__pdf_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/courses": {
         parameters: {
             query?: never;
@@ -378,6 +822,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/courses/{course_id}/grading-queue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Grading Queue
+         * @description Submitted attempts whose essay answers wait for a grade, oldest first.
+         */
+        get: operations["grading_queue_api_v1_courses__course_id__grading_queue_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/courses/{course_id}/progress": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Course Progress
+         * @description My progress in a course: percentage, completed lessons, where I left off, completion.
+         */
+        get: operations["course_progress_api_v1_courses__course_id__progress_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/courses/{course_id}/publish": {
         parameters: {
             query?: never;
@@ -389,6 +873,123 @@ export interface paths {
         put?: never;
         /** Publish Course */
         post: operations["publish_course_api_v1_courses__course_id__publish_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/courses/{course_id}/questions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Questions
+         * @description The course's question bank, key included (its editors only).
+         */
+        get: operations["list_questions_api_v1_courses__course_id__questions_get"];
+        put?: never;
+        /** Create Question */
+        post: operations["create_question_api_v1_courses__course_id__questions_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/courses/{course_id}/questions/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Export Questions */
+        get: operations["export_questions_api_v1_courses__course_id__questions_export_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/courses/{course_id}/questions/import/gift": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import Gift
+         * @description Import Moodle GIFT text; matching questions (no equivalent kind) are reported as skipped.
+         */
+        post: operations["import_gift_api_v1_courses__course_id__questions_import_gift_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/courses/{course_id}/questions/import/json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Import Json */
+        post: operations["import_json_api_v1_courses__course_id__questions_import_json_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/courses/{course_id}/quizzes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Quizzes */
+        get: operations["list_quizzes_api_v1_courses__course_id__quizzes_get"];
+        put?: never;
+        /**
+         * Create Quiz
+         * @description Create a quiz in your course. `section_id` adds its quiz lesson to the syllabus; `lesson_id` fills one.
+         */
+        post: operations["create_quiz_api_v1_courses__course_id__quizzes_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/courses/{course_id}/reviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Reviews */
+        get: operations["list_reviews_api_v1_courses__course_id__reviews_get"];
+        put?: never;
+        /**
+         * Upsert Review
+         * @description Rate a course you are enrolled in (201); posting again edits your review (200).
+         */
+        post: operations["upsert_review_api_v1_courses__course_id__reviews_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -446,6 +1047,30 @@ export interface paths {
          */
         put: operations["reorder_sections_api_v1_courses__course_id__sections_order_put"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/email/unsubscribe": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Unsubscribe Page
+         * @description The link in every non-security email: turns that kind off, no sign-in needed.
+         */
+        get: operations["unsubscribe_page_api_v1_email_unsubscribe_get"];
+        put?: never;
+        /**
+         * Unsubscribe One Click
+         * @description RFC 8058 one-click unsubscribe (``List-Unsubscribe-Post``).
+         */
+        post: operations["unsubscribe_one_click_api_v1_email_unsubscribe_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -533,6 +1158,529 @@ export interface paths {
         head?: never;
         /** Update Lesson */
         patch: operations["update_lesson_api_v1_lessons__lesson_id__patch"];
+        trace?: never;
+    };
+    "/api/v1/lessons/{lesson_id}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Complete
+         * @description Mark a lesson complete (enrolled students; repeated calls change nothing).
+         */
+        post: operations["complete_api_v1_lessons__lesson_id__complete_post"];
+        /**
+         * Uncomplete
+         * @description Mark a lesson incomplete again.
+         */
+        delete: operations["uncomplete_api_v1_lessons__lesson_id__complete_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/lessons/{lesson_id}/position": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Save Position
+         * @description Save the video position to resume from.
+         */
+        put: operations["save_position_api_v1_lessons__lesson_id__position_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/lessons/{lesson_id}/quiz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Lesson Quiz
+         * @description The quiz behind a syllabus lesson of kind quiz.
+         */
+        get: operations["lesson_quiz_api_v1_lessons__lesson_id__quiz_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/email-preferences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Preferences
+         * @description Which kinds of email the caller receives. Security emails are always on (``locked``).
+         */
+        get: operations["get_preferences_api_v1_me_email_preferences_get"];
+        /**
+         * Put Preferences
+         * @description Turn kinds of email on or off. Turning off a security kind is a 422.
+         */
+        put: operations["put_preferences_api_v1_me_email_preferences_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Notifications
+         * @description The caller's notifications, newest first.
+         */
+        get: operations["list_notifications_api_v1_notifications_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/read-all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Read All
+         * @description Mark every unread notification of the caller read.
+         */
+        post: operations["read_all_api_v1_notifications_read_all_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/unread-count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Unread Count */
+        get: operations["unread_count_api_v1_notifications_unread_count_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/{notification_id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Read One
+         * @description Mark one of the caller's notifications read; someone else's is a 404.
+         */
+        post: operations["read_one_api_v1_notifications__notification_id__read_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payments/checkout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Checkout
+         * @description Start paying for a course. The amount is the course's price on the server, less a valid coupon.
+         */
+        post: operations["checkout_api_v1_payments_checkout_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payments/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My Payments
+         * @description The caller's payment history, newest first.
+         */
+        get: operations["my_payments_api_v1_payments_me_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payments/razorpay/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Razorpay Verify
+         * @description Razorpay Checkout's handler posts its three fields here; a valid signature completes the order.
+         */
+        post: operations["razorpay_verify_api_v1_payments_razorpay_verify_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payments/sandbox/{order_id}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sandbox Confirm
+         * @description Test mode only: complete (or decline) a sandbox order with the signature the checkout returned.
+         */
+        post: operations["sandbox_confirm_api_v1_payments_sandbox__order_id__confirm_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payments/webhooks/razorpay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Razorpay Webhook */
+        post: operations["razorpay_webhook_api_v1_payments_webhooks_razorpay_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payments/webhooks/stripe": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Stripe Webhook */
+        post: operations["stripe_webhook_api_v1_payments_webhooks_stripe_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payments/{order_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Order */
+        get: operations["get_order_api_v1_payments__order_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payments/{order_id}/receipt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Receipt
+         * @description The receipt of a paid order (HTML, printable), with its invoice number.
+         */
+        get: operations["receipt_api_v1_payments__order_id__receipt_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/questions/{question_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Update Question */
+        put: operations["update_question_api_v1_questions__question_id__put"];
+        post?: never;
+        /** Delete Question */
+        delete: operations["delete_question_api_v1_questions__question_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/quizzes/{quiz_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Quiz */
+        get: operations["get_quiz_api_v1_quizzes__quiz_id__get"];
+        put?: never;
+        post?: never;
+        /** Delete Quiz */
+        delete: operations["delete_quiz_api_v1_quizzes__quiz_id__delete"];
+        options?: never;
+        head?: never;
+        /** Update Quiz */
+        patch: operations["update_quiz_api_v1_quizzes__quiz_id__patch"];
+        trace?: never;
+    };
+    "/api/v1/quizzes/{quiz_id}/attempts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start Attempt
+         * @description Start an attempt (201) or resume the one in progress (200). The questions carry no answer key.
+         */
+        post: operations["start_attempt_api_v1_quizzes__quiz_id__attempts_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/quizzes/{quiz_id}/attempts/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My Attempts */
+        get: operations["my_attempts_api_v1_quizzes__quiz_id__attempts_me_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/quizzes/{quiz_id}/grades.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Grades Csv */
+        get: operations["grades_csv_api_v1_quizzes__quiz_id__grades_csv_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/quizzes/{quiz_id}/questions/order": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Reorder Questions
+         * @description Reorder a quiz's questions in one call: the list must name each of them once.
+         */
+        put: operations["reorder_questions_api_v1_quizzes__quiz_id__questions_order_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/quizzes/{quiz_id}/regrade": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Regrade
+         * @description Grade every submitted attempt again with the current answer key (hand grades are kept).
+         */
+        post: operations["regrade_api_v1_quizzes__quiz_id__regrade_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/quizzes/{quiz_id}/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Quiz Report */
+        get: operations["quiz_report_api_v1_quizzes__quiz_id__report_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reviews/{review_id}/reply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reply */
+        post: operations["reply_api_v1_reviews__review_id__reply_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/search/courses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search Courses
+         * @description Published courses matching every word (as a prefix) of ``q`` in the title, subtitle, tags,
+         *     description, instructor names or lesson titles; title matches rank first. Facet counts apply every
+         *     filter except the facet's own.
+         */
+        get: operations["search_courses_api_v1_search_courses_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/search/suggest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Suggest
+         * @description Autocomplete: up to 8 course titles starting with ``q`` or with a word starting with it.
+         */
+        get: operations["suggest_api_v1_search_suggest_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/sections/{section_id}": {
@@ -658,6 +1806,23 @@ export interface components {
             /** User Id */
             user_id: string;
         };
+        /** AdminSummary */
+        AdminSummary: {
+            /**
+             * From
+             * Format: date
+             */
+            from: string;
+            granularity: components["schemas"]["Granularity"];
+            /** Series */
+            series: components["schemas"]["SitePoint"][];
+            /**
+             * To
+             * Format: date
+             */
+            to: string;
+            totals: components["schemas"]["SiteTotals"];
+        };
         /** AdminUserUpdate */
         AdminUserUpdate: {
             /** Full Name */
@@ -665,6 +1830,90 @@ export interface components {
             /** Is Active */
             is_active?: boolean | null;
             role?: components["schemas"]["Role"] | null;
+        };
+        /** AllTime */
+        AllTime: {
+            /** Completion Rate */
+            completion_rate: number | null;
+            /** Completions */
+            completions: number;
+            /** Enrollments */
+            enrollments: number;
+        };
+        /** AnswersIn */
+        AnswersIn: {
+            /** Answers */
+            answers: {
+                [key: string]: unknown;
+            };
+        };
+        /** AttemptRead */
+        AttemptRead: {
+            /** Answers */
+            answers?: {
+                [key: string]: unknown;
+            } | null;
+            /** Attempt No */
+            attempt_no: number;
+            /** Auto Submitted */
+            auto_submitted: boolean;
+            /** Course Id */
+            course_id: string;
+            /** Deadline At */
+            deadline_at: string | null;
+            /** Graded At */
+            graded_at: string | null;
+            /** Id */
+            id: string;
+            /** Max Score */
+            max_score?: number | null;
+            /** Passed */
+            passed?: boolean | null;
+            /** Questions */
+            questions?: components["schemas"]["PublicQuestion"][] | null;
+            /** Quiz Id */
+            quiz_id: string;
+            /** Results */
+            results?: components["schemas"]["QuestionResult"][] | null;
+            /**
+             * Review Available
+             * @default false
+             */
+            review_available: boolean;
+            /** Score */
+            score?: number | null;
+            /** Score Percent */
+            score_percent?: number | null;
+            /** Seconds Left */
+            seconds_left?: number | null;
+            /**
+             * Started At
+             * Format: date-time
+             */
+            started_at: string;
+            status: components["schemas"]["AttemptStatus"];
+            /** Submitted At */
+            submitted_at: string | null;
+            /** User Id */
+            user_id: string;
+        };
+        /**
+         * AttemptStatus
+         * @enum {string}
+         */
+        AttemptStatus: "in_progress" | "pending_review" | "graded";
+        /** Backlog */
+        Backlog: {
+            /** Broker */
+            broker: string;
+            /** Dead */
+            dead: number;
+            /** Oldest Pending Age Seconds */
+            oldest_pending_age_seconds: number | null;
+            /** Pending */
+            pending: number;
+            /** Published Last Hour */
+            published_last_hour: number;
         };
         /** CategoryCreate */
         CategoryCreate: {
@@ -716,12 +1965,175 @@ export interface components {
             /** Slug */
             slug?: string | null;
         };
+        /** CertificateRead */
+        CertificateRead: {
+            /** Code */
+            code: string;
+            /**
+             * Completed At
+             * Format: date-time
+             */
+            completed_at: string;
+            /** Course Id */
+            course_id: string;
+            /** Course Title */
+            course_title: string;
+            /** Id */
+            id: string;
+            /** Instructor Names */
+            instructor_names: string[];
+            /**
+             * Issued At
+             * Format: date-time
+             */
+            issued_at: string;
+            /**
+             * Pdf Url
+             * @default
+             */
+            pdf_url: string;
+            /** Revoked At */
+            revoked_at: string | null;
+            /** Revoked Reason */
+            revoked_reason: string | null;
+            /** Student Name */
+            student_name: string;
+            /**
+             * Verify Url
+             * @default
+             */
+            verify_url: string;
+        };
         /** ChangePasswordRequest */
         ChangePasswordRequest: {
             /** Current Password */
             current_password: string;
             /** New Password */
             new_password: string;
+        };
+        /** CheckoutCreate */
+        CheckoutCreate: {
+            /** Coupon Code */
+            coupon_code?: string | null;
+            /** Course Id */
+            course_id: string;
+            provider: components["schemas"]["Provider"];
+        };
+        /** CheckoutRead */
+        CheckoutRead: {
+            order: components["schemas"]["OrderRead"];
+            /** Provider */
+            provider: string;
+            /** Razorpay */
+            razorpay?: {
+                [key: string]: unknown;
+            } | null;
+            /** Sandbox */
+            sandbox?: {
+                [key: string]: unknown;
+            } | null;
+            /** Stripe */
+            stripe?: {
+                [key: string]: unknown;
+            } | null;
+            /** Test Mode */
+            test_mode: boolean;
+        };
+        /** ConsumerLagRead */
+        ConsumerLagRead: {
+            /** Consumer */
+            consumer: string;
+            /** Event Type */
+            event_type: string;
+            /** Lag */
+            lag: number | null;
+            /** Pending */
+            pending: number | null;
+        };
+        /** CouponCreate */
+        CouponCreate: {
+            /** Amount Off */
+            amount_off?: number | null;
+            /** Code */
+            code: string;
+            /** Course Id */
+            course_id?: string | null;
+            /** Currency */
+            currency?: ("INR" | "USD") | null;
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /** Expires At */
+            expires_at?: string | null;
+            /**
+             * Is Active
+             * @default true
+             */
+            is_active: boolean;
+            kind: components["schemas"]["CouponKind"];
+            /**
+             * Max Per User
+             * @default 1
+             */
+            max_per_user: number | null;
+            /** Max Redemptions */
+            max_redemptions?: number | null;
+            /** Percent Off */
+            percent_off?: number | null;
+        };
+        /**
+         * CouponKind
+         * @enum {string}
+         */
+        CouponKind: "percent" | "fixed";
+        /** CouponRead */
+        CouponRead: {
+            /** Amount Off */
+            amount_off: number | null;
+            /** Code */
+            code: string;
+            /** Course Id */
+            course_id: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Currency */
+            currency: string | null;
+            /** Description */
+            description: string;
+            /** Expires At */
+            expires_at: string | null;
+            /** Id */
+            id: string;
+            /** Is Active */
+            is_active: boolean;
+            /** Kind */
+            kind: string;
+            /** Max Per User */
+            max_per_user: number | null;
+            /** Max Redemptions */
+            max_redemptions: number | null;
+            /** Percent Off */
+            percent_off: number | null;
+            /** Redeemed Count */
+            redeemed_count: number;
+        };
+        /** CouponUpdate */
+        CouponUpdate: {
+            /** Description */
+            description?: string | null;
+            /** Expires At */
+            expires_at?: string | null;
+            /** Is Active */
+            is_active?: boolean | null;
+            /** Max Per User */
+            max_per_user?: number | null;
+            /** Max Redemptions */
+            max_redemptions?: number | null;
         };
         /** CourseBrief */
         CourseBrief: {
@@ -833,6 +2245,58 @@ export interface components {
          * @enum {string}
          */
         CourseLevel: "beginner" | "intermediate" | "advanced" | "all_levels";
+        /** CoursePoint */
+        CoursePoint: {
+            /** Certificates */
+            certificates: number;
+            /** Completions */
+            completions: number;
+            /** Enrollments */
+            enrollments: number;
+            /** Lesson Completions */
+            lesson_completions: number;
+            /**
+             * Period
+             * Format: date
+             */
+            period: string;
+            /**
+             * Quiz Average Score
+             * @description Mean score percent of the submissions
+             */
+            quiz_average_score: number | null;
+            /** Quiz Pass Rate */
+            quiz_pass_rate: number | null;
+            /** Quiz Passes */
+            quiz_passes: number;
+            /** Quiz Submissions */
+            quiz_submissions: number;
+            /** Revenue */
+            revenue: components["schemas"]["Revenue"][];
+        };
+        /** CourseProgressRead */
+        CourseProgressRead: {
+            /** Completed At */
+            completed_at: string | null;
+            /** Completed Lesson Ids */
+            completed_lesson_ids: string[];
+            /** Course Id */
+            course_id: string;
+            /** Enrollment Id */
+            enrollment_id: string;
+            /** Last Accessed At */
+            last_accessed_at: string | null;
+            /** Last Lesson Id */
+            last_lesson_id: string | null;
+            /** Lessons */
+            lessons: components["schemas"]["LessonProgressRead"][];
+            /** Percent */
+            percent: number;
+            /** Required Completed */
+            required_completed: number;
+            /** Required Total */
+            required_total: number;
+        };
         /** CourseRead */
         CourseRead: {
             /** Capacity */
@@ -895,11 +2359,62 @@ export interface components {
             /** @description Present for a signed-in caller */
             viewer: components["schemas"]["Viewer"] | null;
         };
+        /** CourseReport */
+        CourseReport: {
+            all_time: components["schemas"]["AllTime"];
+            /** Course Id */
+            course_id: string;
+            /**
+             * From
+             * Format: date
+             */
+            from: string;
+            granularity: components["schemas"]["Granularity"];
+            /** Progress Distribution */
+            progress_distribution: components["schemas"]["ProgressBucket"][];
+            /** Series */
+            series: components["schemas"]["CoursePoint"][];
+            /**
+             * To
+             * Format: date
+             */
+            to: string;
+            totals: components["schemas"]["CourseTotals"];
+        };
         /**
          * CourseStatus
          * @enum {string}
          */
         CourseStatus: "draft" | "published" | "archived";
+        /** CourseTotals */
+        CourseTotals: {
+            /** Certificates */
+            certificates: number;
+            /**
+             * Completion Rate
+             * @description completions / enrollments within the range
+             */
+            completion_rate: number | null;
+            /** Completions */
+            completions: number;
+            /** Enrollments */
+            enrollments: number;
+            /** Lesson Completions */
+            lesson_completions: number;
+            /**
+             * Quiz Average Score
+             * @description Mean score percent of the submissions
+             */
+            quiz_average_score: number | null;
+            /** Quiz Pass Rate */
+            quiz_pass_rate: number | null;
+            /** Quiz Passes */
+            quiz_passes: number;
+            /** Quiz Submissions */
+            quiz_submissions: number;
+            /** Revenue */
+            revenue: components["schemas"]["Revenue"][];
+        };
         /**
          * CourseUpdate
          * @description Only the fields sent change; null clears price (free), capacity, window, category, thumbnail.
@@ -933,6 +2448,62 @@ export interface components {
             thumbnail_url?: string | null;
             /** Title */
             title?: string | null;
+        };
+        /** DeadLetterRead */
+        DeadLetterRead: {
+            /** Attempts */
+            attempts: number;
+            /** Consumer */
+            consumer: string | null;
+            /** Data */
+            data: {
+                [key: string]: unknown;
+            } | null;
+            /** Error */
+            error: string;
+            /** Event Id */
+            event_id: string | null;
+            /** Event Type */
+            event_type: string | null;
+            /** Failed At */
+            failed_at: string | null;
+            /** Id */
+            id: string;
+            /** Source */
+            source: string;
+        };
+        /**
+         * EmailKind
+         * @enum {string}
+         */
+        EmailKind: "verification" | "password_reset" | "password_changed" | "account_exists" | "welcome" | "enrollment_confirmation" | "payment_receipt" | "quiz_graded" | "certificate_issued" | "due_reminder" | "digest";
+        /** EmailPreference */
+        EmailPreference: {
+            /** Enabled */
+            enabled: boolean;
+            kind: components["schemas"]["EmailKind"];
+            /** Label */
+            label: string;
+            /**
+             * Locked
+             * @description Security emails cannot be turned off
+             */
+            locked: boolean;
+        };
+        /** EmailPreferencesRead */
+        EmailPreferencesRead: {
+            /** Preferences */
+            preferences: components["schemas"]["EmailPreference"][];
+        };
+        /** EmailPreferencesUpdate */
+        EmailPreferencesUpdate: {
+            /**
+             * Preferences
+             * @description Kinds to change, e.g. {"digest": false}; kinds left out keep their setting
+             */
+            preferences: {
+                [key: string]: boolean;
+            };
         };
         /** EnrollmentCreate */
         EnrollmentCreate: {
@@ -977,10 +2548,71 @@ export interface components {
          * @enum {string}
          */
         EnrollmentStatus: "active" | "dropped" | "removed" | "ended";
+        /** FacetValue */
+        FacetValue: {
+            /** Count */
+            count: number;
+            /** Label */
+            label: string;
+            /** Value */
+            value: string;
+        };
+        /** Facets */
+        Facets: {
+            /** Category */
+            category: components["schemas"]["FacetValue"][];
+            /** Language */
+            language: components["schemas"]["FacetValue"][];
+            /** Level */
+            level: components["schemas"]["FacetValue"][];
+            /** Price */
+            price: components["schemas"]["FacetValue"][];
+        };
+        /** GiftImport */
+        GiftImport: {
+            /** Quiz Id */
+            quiz_id?: string | null;
+            /** Text */
+            text: string;
+        };
+        /** GradeIn */
+        GradeIn: {
+            /** Grades */
+            grades: components["schemas"]["ManualGrade"][];
+        };
+        /**
+         * Granularity
+         * @enum {string}
+         */
+        Granularity: "day" | "week" | "month";
         /** HTTPValidationError */
         HTTPValidationError: {
             /** Detail */
             detail?: components["schemas"]["ValidationError"][];
+        };
+        /** Highlight */
+        Highlight: {
+            /**
+             * Snippet
+             * @description A passage of the course text, HTML-escaped, matched words in <mark>
+             */
+            snippet: string;
+            /**
+             * Title
+             * @description The title, HTML-escaped, matched words in <mark>
+             */
+            title: string;
+        };
+        /** ImportResult */
+        ImportResult: {
+            /** Created */
+            created: number;
+            /** Question Ids */
+            question_ids: string[];
+            /** Skipped */
+            skipped?: {
+                [key: string]: unknown;
+            }[];
         };
         /** InstructorRef */
         InstructorRef: {
@@ -988,6 +2620,13 @@ export interface components {
             full_name: string;
             /** Id */
             id: string;
+        };
+        /** JsonImport */
+        JsonImport: {
+            /** Questions */
+            questions: components["schemas"]["QuestionIn"][];
+            /** Quiz Id */
+            quiz_id?: string | null;
         };
         /** LessonCreate */
         LessonCreate: {
@@ -1047,6 +2686,19 @@ export interface components {
             position: number;
             /** Title */
             title: string;
+        };
+        /** LessonProgressRead */
+        LessonProgressRead: {
+            /** Completed */
+            completed: boolean;
+            /** Completed At */
+            completed_at: string | null;
+            /** Course Id */
+            course_id: string;
+            /** Lesson Id */
+            lesson_id: string;
+            /** Position Seconds */
+            position_seconds: number;
         };
         /** LessonRead */
         LessonRead: {
@@ -1115,10 +2767,29 @@ export interface components {
             /** Password */
             password: string;
         };
+        /** ManualGrade */
+        ManualGrade: {
+            /**
+             * Feedback
+             * @default
+             */
+            feedback: string;
+            /** Question Id */
+            question_id: string;
+            /** Score */
+            score: number;
+        };
         /** MessageResponse */
         MessageResponse: {
             /** Message */
             message: string;
+        };
+        /** Money */
+        Money: {
+            /** Amount */
+            amount: number;
+            /** Currency */
+            currency: string;
         };
         /** MyEnrollment */
         MyEnrollment: {
@@ -1149,6 +2820,119 @@ export interface components {
             /** User Id */
             user_id: string;
         };
+        /** NotificationRead */
+        NotificationRead: {
+            /** Body */
+            body: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Data */
+            data: {
+                [key: string]: unknown;
+            };
+            /** Id */
+            id: string;
+            /** Kind */
+            kind: string;
+            /** Link */
+            link: string | null;
+            /** Read At */
+            read_at: string | null;
+            /** Title */
+            title: string;
+        };
+        /** OptionIn */
+        OptionIn: {
+            /**
+             * Correct
+             * @default false
+             */
+            correct: boolean;
+            /**
+             * Feedback
+             * @default
+             */
+            feedback: string;
+            /** Id */
+            id?: string | null;
+            /** Text */
+            text: string;
+        };
+        /** OptionRead */
+        OptionRead: {
+            /** Correct */
+            correct: boolean;
+            /** Feedback */
+            feedback: string;
+            /** Id */
+            id: string;
+            /** Text */
+            text: string;
+        };
+        /** OrderRead */
+        OrderRead: {
+            /** Coupon Code */
+            coupon_code: string | null;
+            /** Course Id */
+            course_id: string;
+            /** Course Title */
+            course_title?: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            discount: components["schemas"]["Money"];
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+            /** Failure Reason */
+            failure_reason: string | null;
+            /** Id */
+            id: string;
+            /** Invoice Number */
+            invoice_number: string | null;
+            /** Paid At */
+            paid_at: string | null;
+            price: components["schemas"]["Money"];
+            /** Provider */
+            provider: string;
+            /** Provider Order Id */
+            provider_order_id: string | null;
+            /** Provider Payment Id */
+            provider_payment_id: string | null;
+            /** Receipt Url */
+            receipt_url: string | null;
+            refunded: components["schemas"]["Money"];
+            /** Status */
+            status: string;
+            /** Test Mode */
+            test_mode: boolean;
+            total: components["schemas"]["Money"];
+            /** User Id */
+            user_id: string;
+        };
+        /**
+         * OrderStatus
+         * @enum {string}
+         */
+        OrderStatus: "pending" | "paid" | "partially_refunded" | "refunded" | "failed" | "expired";
+        /** Page[CouponRead] */
+        Page_CouponRead_: {
+            /** Items */
+            items: components["schemas"]["CouponRead"][];
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+            /** Total */
+            total: number;
+        };
         /** Page[CourseCard] */
         Page_CourseCard_: {
             /** Items */
@@ -1160,10 +2944,43 @@ export interface components {
             /** Total */
             total: number;
         };
+        /** Page[DeadLetterRead] */
+        Page_DeadLetterRead_: {
+            /** Items */
+            items: components["schemas"]["DeadLetterRead"][];
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+            /** Total */
+            total: number;
+        };
         /** Page[MyEnrollment] */
         Page_MyEnrollment_: {
             /** Items */
             items: components["schemas"]["MyEnrollment"][];
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+            /** Total */
+            total: number;
+        };
+        /** Page[NotificationRead] */
+        Page_NotificationRead_: {
+            /** Items */
+            items: components["schemas"]["NotificationRead"][];
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+            /** Total */
+            total: number;
+        };
+        /** Page[OrderRead] */
+        Page_OrderRead_: {
+            /** Items */
+            items: components["schemas"]["OrderRead"][];
             /** Page */
             page: number;
             /** Page Size */
@@ -1205,6 +3022,11 @@ export interface components {
             /** Email */
             email: string;
         };
+        /** PositionUpdate */
+        PositionUpdate: {
+            /** Position Seconds */
+            position_seconds: number;
+        };
         /** PrerequisiteRef */
         PrerequisiteRef: {
             /** Id */
@@ -1233,6 +3055,427 @@ export interface components {
             /** Full Name */
             full_name: string;
         };
+        /** ProgressBucket */
+        ProgressBucket: {
+            /** Learners */
+            learners: number;
+            /** Lessons Completed */
+            lessons_completed: number;
+        };
+        /**
+         * Provider
+         * @enum {string}
+         */
+        Provider: "razorpay" | "stripe" | "sandbox";
+        /** PublicKeyRead */
+        PublicKeyRead: {
+            /** Algorithm */
+            algorithm: string;
+            /** Canonicalization */
+            canonicalization: string;
+            /** Did */
+            did: string;
+            /** Jwk */
+            jwk: {
+                [key: string]: string;
+            };
+            /** Key Id */
+            key_id: string;
+            /** Pem */
+            pem: string;
+        };
+        /** PublicOption */
+        PublicOption: {
+            /** Id */
+            id: string;
+            /** Text Html */
+            text_html: string;
+        };
+        /** PublicQuestion */
+        PublicQuestion: {
+            /** Id */
+            id: string;
+            /** Kind */
+            kind: string;
+            /** Number */
+            number: number;
+            /** Options */
+            options: components["schemas"]["PublicOption"][];
+            /** Points */
+            points: number;
+            /** Stem Html */
+            stem_html: string;
+        };
+        /** QuestionCreate */
+        QuestionCreate: {
+            /** Accepted Answers */
+            accepted_answers?: string[] | null;
+            /** Case Sensitive */
+            case_sensitive?: boolean | null;
+            /** Correct */
+            correct?: boolean | null;
+            /**
+             * Feedback
+             * @default
+             */
+            feedback: string;
+            kind: components["schemas"]["QuestionKind"];
+            /** Options */
+            options?: components["schemas"]["OptionIn"][];
+            /**
+             * Partial Credit
+             * @default false
+             */
+            partial_credit: boolean;
+            /**
+             * Points
+             * @default 1
+             */
+            points: number;
+            /** Quiz Id */
+            quiz_id?: string | null;
+            /** Regex */
+            regex?: string | null;
+            /** Stem */
+            stem: string;
+            /**
+             * Title
+             * @default
+             */
+            title: string;
+            /** Tolerance */
+            tolerance?: number | null;
+            /** Value */
+            value?: number | null;
+        };
+        /** QuestionIn */
+        QuestionIn: {
+            /** Accepted Answers */
+            accepted_answers?: string[] | null;
+            /** Case Sensitive */
+            case_sensitive?: boolean | null;
+            /** Correct */
+            correct?: boolean | null;
+            /**
+             * Feedback
+             * @default
+             */
+            feedback: string;
+            kind: components["schemas"]["QuestionKind"];
+            /** Options */
+            options?: components["schemas"]["OptionIn"][];
+            /**
+             * Partial Credit
+             * @default false
+             */
+            partial_credit: boolean;
+            /**
+             * Points
+             * @default 1
+             */
+            points: number;
+            /** Regex */
+            regex?: string | null;
+            /** Stem */
+            stem: string;
+            /**
+             * Title
+             * @default
+             */
+            title: string;
+            /** Tolerance */
+            tolerance?: number | null;
+            /** Value */
+            value?: number | null;
+        };
+        /**
+         * QuestionKind
+         * @enum {string}
+         */
+        QuestionKind: "single" | "multiple" | "true_false" | "short" | "numeric" | "essay";
+        /** QuestionRead */
+        QuestionRead: {
+            /** Accepted Answers */
+            accepted_answers?: string[] | null;
+            /** Case Sensitive */
+            case_sensitive?: boolean | null;
+            /** Correct */
+            correct?: boolean | null;
+            /** Course Id */
+            course_id: string;
+            /** Feedback */
+            feedback: string;
+            /** Id */
+            id: string;
+            /** Kind */
+            kind: string;
+            /** Options */
+            options: components["schemas"]["OptionRead"][];
+            /** Partial Credit */
+            partial_credit: boolean;
+            /** Points */
+            points: number;
+            /** Position */
+            position: number;
+            /** Quiz Id */
+            quiz_id: string | null;
+            /** Regex */
+            regex?: string | null;
+            /** Stem */
+            stem: string;
+            /** Stem Html */
+            stem_html: string;
+            /** Title */
+            title: string;
+            /** Tolerance */
+            tolerance?: number | null;
+            /** Value */
+            value?: number | null;
+        };
+        /** QuestionResult */
+        QuestionResult: {
+            /** Correct */
+            correct?: boolean | null;
+            /** Correct Answer */
+            correct_answer?: unknown;
+            /** Feedback */
+            feedback?: string | null;
+            /** Max */
+            max: number;
+            /**
+             * Pending
+             * @default false
+             */
+            pending: boolean;
+            /** Question Id */
+            question_id: string;
+            /** Score */
+            score?: number | null;
+            /** Your Answer */
+            your_answer?: unknown;
+        };
+        /** QuestionStats */
+        QuestionStats: {
+            /** Difficulty */
+            difficulty: number | null;
+            /** Discrimination */
+            discrimination: number | null;
+            /** Kind */
+            kind: string;
+            /** Question Id */
+            question_id: string;
+            /** Responses */
+            responses: number;
+            /** Title */
+            title: string;
+        };
+        /**
+         * QuestionUpdate
+         * @description A full replacement of the question's definition (options keep their ids when sent back).
+         */
+        QuestionUpdate: {
+            /** Accepted Answers */
+            accepted_answers?: string[] | null;
+            /** Case Sensitive */
+            case_sensitive?: boolean | null;
+            /** Correct */
+            correct?: boolean | null;
+            /**
+             * Feedback
+             * @default
+             */
+            feedback: string;
+            kind: components["schemas"]["QuestionKind"];
+            /** Options */
+            options?: components["schemas"]["OptionIn"][];
+            /**
+             * Partial Credit
+             * @default false
+             */
+            partial_credit: boolean;
+            /**
+             * Points
+             * @default 1
+             */
+            points: number;
+            /** Quiz Id */
+            quiz_id?: string | null;
+            /** Regex */
+            regex?: string | null;
+            /** Stem */
+            stem: string;
+            /**
+             * Title
+             * @default
+             */
+            title: string;
+            /** Tolerance */
+            tolerance?: number | null;
+            /** Value */
+            value?: number | null;
+        };
+        /** QueueItem */
+        QueueItem: {
+            /** Attempt Id */
+            attempt_id: string;
+            /** Questions */
+            questions: {
+                [key: string]: unknown;
+            }[];
+            /** Quiz Id */
+            quiz_id: string;
+            /** Quiz Title */
+            quiz_title: string;
+            /** Student Name */
+            student_name: string;
+            /** Submitted At */
+            submitted_at: string | null;
+            /** User Id */
+            user_id: string;
+        };
+        /** QuizCreate */
+        QuizCreate: {
+            /**
+             * Attempts Allowed
+             * @default 1
+             */
+            attempts_allowed: number | null;
+            /** Available From */
+            available_from?: string | null;
+            /** Available Until */
+            available_until?: string | null;
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /**
+             * Is Required
+             * @default true
+             */
+            is_required: boolean;
+            /** Lesson Id */
+            lesson_id?: string | null;
+            /**
+             * Passing Percent
+             * @default 50
+             */
+            passing_percent: number;
+            /** Pool Size */
+            pool_size?: number | null;
+            /** @default after_submission */
+            review_policy: components["schemas"]["ReviewPolicy"];
+            /** Section Id */
+            section_id?: string | null;
+            /**
+             * Shuffle Options
+             * @default false
+             */
+            shuffle_options: boolean;
+            /**
+             * Shuffle Questions
+             * @default false
+             */
+            shuffle_questions: boolean;
+            /** Time Limit Seconds */
+            time_limit_seconds?: number | null;
+            /** Title */
+            title: string;
+        };
+        /** QuizRead */
+        QuizRead: {
+            /** Attempts Allowed */
+            attempts_allowed: number | null;
+            /** Attempts Used */
+            attempts_used?: number | null;
+            /** Available From */
+            available_from: string | null;
+            /** Available Until */
+            available_until: string | null;
+            /** Best Percent */
+            best_percent?: number | null;
+            /** Course Id */
+            course_id: string;
+            /** Description */
+            description: string;
+            /** Description Html */
+            description_html: string;
+            /** Id */
+            id: string;
+            /** Is Required */
+            is_required: boolean;
+            /** Lesson Id */
+            lesson_id: string | null;
+            /** Passed */
+            passed?: boolean | null;
+            /** Passing Percent */
+            passing_percent: number;
+            /** Pool Size */
+            pool_size: number | null;
+            /**
+             * Question Count
+             * @default 0
+             */
+            question_count: number;
+            /** Review Policy */
+            review_policy: string;
+            /** Shuffle Options */
+            shuffle_options: boolean;
+            /** Shuffle Questions */
+            shuffle_questions: boolean;
+            /** Time Limit Seconds */
+            time_limit_seconds: number | null;
+            /** Title */
+            title: string;
+            /**
+             * Total Points
+             * @default 0
+             */
+            total_points: number;
+        };
+        /** QuizReport */
+        QuizReport: {
+            /** Attempts */
+            attempts: number;
+            /** Distribution */
+            distribution: {
+                [key: string]: unknown;
+            }[];
+            /** Mean Percent */
+            mean_percent: number | null;
+            /** Questions */
+            questions: components["schemas"]["QuestionStats"][];
+            /** Quiz Id */
+            quiz_id: string;
+            /** Students */
+            students: components["schemas"]["StudentAttempts"][];
+        };
+        /** QuizUpdate */
+        QuizUpdate: {
+            /** Attempts Allowed */
+            attempts_allowed?: number | null;
+            /** Available From */
+            available_from?: string | null;
+            /** Available Until */
+            available_until?: string | null;
+            /** Description */
+            description?: string | null;
+            /** Is Required */
+            is_required?: boolean | null;
+            /** Passing Percent */
+            passing_percent?: number | null;
+            /** Pool Size */
+            pool_size?: number | null;
+            review_policy?: components["schemas"]["ReviewPolicy"] | null;
+            /** Shuffle Options */
+            shuffle_options?: boolean | null;
+            /** Shuffle Questions */
+            shuffle_questions?: boolean | null;
+            /** Time Limit Seconds */
+            time_limit_seconds?: number | null;
+            /** Title */
+            title?: string | null;
+        };
         /** RatingSummary */
         RatingSummary: {
             /**
@@ -1243,10 +3486,60 @@ export interface components {
             /** Count */
             count: number;
         };
+        /** RazorpayVerify */
+        RazorpayVerify: {
+            /** Razorpay Order Id */
+            razorpay_order_id: string;
+            /** Razorpay Payment Id */
+            razorpay_payment_id: string;
+            /** Razorpay Signature */
+            razorpay_signature: string;
+        };
+        /** ReadAllResult */
+        ReadAllResult: {
+            /** Marked Read */
+            marked_read: number;
+            /** Unread Count */
+            unread_count: number;
+        };
         /** RefreshRequest */
         RefreshRequest: {
             /** Refresh Token */
             refresh_token?: string | null;
+        };
+        /** RefundCreate */
+        RefundCreate: {
+            /**
+             * Amount
+             * @description Minor units; omitted = everything still refundable
+             */
+            amount?: number | null;
+            /** Reason */
+            reason: string;
+        };
+        /** RefundRead */
+        RefundRead: {
+            /** Amount */
+            amount: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Currency */
+            currency: string;
+            /** Id */
+            id: string;
+            /** Order Id */
+            order_id: string;
+            /** Processed At */
+            processed_at: string | null;
+            /** Provider Refund Id */
+            provider_refund_id: string | null;
+            /** Reason */
+            reason: string;
+            /** Status */
+            status: string;
         };
         /** RegisterRequest */
         RegisterRequest: {
@@ -1266,6 +3559,128 @@ export interface components {
             email: string;
             /** Message */
             message: string;
+        };
+        /** RegradeResult */
+        RegradeResult: {
+            /** Attempts */
+            attempts: number;
+            /** Changed */
+            changed: number;
+        };
+        /** ReorderIn */
+        ReorderIn: {
+            /** Question Ids */
+            question_ids: string[];
+        };
+        /** ReplayResult */
+        ReplayResult: {
+            /** Id */
+            id: string;
+            /** Replayed */
+            replayed: boolean;
+        };
+        /** ReplyCreate */
+        ReplyCreate: {
+            /**
+             * Reply
+             * @description Plain text
+             */
+            reply: string;
+        };
+        /** Revenue */
+        Revenue: {
+            /**
+             * Amount
+             * @description Sum of successful payments in minor units
+             */
+            amount: number;
+            /** Currency */
+            currency: string;
+            /** Payments */
+            payments: number;
+        };
+        /** ReviewModeration */
+        ReviewModeration: {
+            /** Is Hidden */
+            is_hidden: boolean;
+        };
+        /** ReviewPage */
+        ReviewPage: {
+            /** Items */
+            items: components["schemas"]["ReviewRead"][];
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+            summary: components["schemas"]["ReviewSummary"];
+            /** Total */
+            total: number;
+        };
+        /**
+         * ReviewPolicy
+         * @enum {string}
+         */
+        ReviewPolicy: "never" | "after_submission" | "after_close";
+        /** ReviewRead */
+        ReviewRead: {
+            /** Author Name */
+            author_name: string;
+            /** Body */
+            body: string;
+            /** Course Id */
+            course_id: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: string;
+            /** Is Hidden */
+            is_hidden: boolean;
+            /** Rating */
+            rating: number;
+            /** Replied At */
+            replied_at: string | null;
+            /** Reply */
+            reply: string | null;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** User Id */
+            user_id: string;
+        };
+        /** ReviewSummary */
+        ReviewSummary: {
+            /** Average */
+            average: number;
+            /** Count */
+            count: number;
+            /**
+             * Distribution
+             * @description Visible reviews per star, "1".."5"
+             */
+            distribution: {
+                [key: string]: number;
+            };
+        };
+        /** ReviewUpsert */
+        ReviewUpsert: {
+            /**
+             * Body
+             * @description Plain text
+             * @default
+             */
+            body: string;
+            /** Rating */
+            rating: number;
+        };
+        /** RevokeIn */
+        RevokeIn: {
+            /** Reason */
+            reason: string;
         };
         /**
          * Role
@@ -1300,6 +3715,78 @@ export interface components {
             student: components["schemas"]["StudentBrief"];
             /** User Id */
             user_id: string;
+        };
+        /** SandboxConfirm */
+        SandboxConfirm: {
+            /**
+             * Outcome
+             * @default success
+             * @enum {string}
+             */
+            outcome: "success" | "failure";
+            /** Signature */
+            signature: string;
+        };
+        /** SearchHit */
+        SearchHit: {
+            /** Capacity */
+            capacity: number | null;
+            category: components["schemas"]["CategoryRef"] | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Duration Seconds */
+            duration_seconds: number;
+            /** Enrollment Count */
+            enrollment_count: number;
+            highlight: components["schemas"]["Highlight"];
+            /** Id */
+            id: string;
+            /** Instructors */
+            instructors: components["schemas"]["InstructorRef"][];
+            /** Is Free */
+            is_free: boolean;
+            /** Language */
+            language: string;
+            /** Lesson Count */
+            lesson_count: number;
+            level: components["schemas"]["CourseLevel"];
+            price: components["schemas"]["Price"] | null;
+            /** Published At */
+            published_at: string | null;
+            rating: components["schemas"]["RatingSummary"];
+            /** Seats Left */
+            seats_left: number | null;
+            /** Slug */
+            slug: string;
+            status: components["schemas"]["CourseStatus"];
+            /** Subtitle */
+            subtitle: string;
+            /** Tags */
+            tags: string[];
+            /** Thumbnail Url */
+            thumbnail_url: string | null;
+            /** Title */
+            title: string;
+        };
+        /** SearchResults */
+        SearchResults: {
+            /**
+             * Did You Mean
+             * @description A corrected query, when the typed one found nothing
+             */
+            did_you_mean?: string | null;
+            facets: components["schemas"]["Facets"];
+            /** Items */
+            items: components["schemas"]["SearchHit"][];
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+            /** Total */
+            total: number;
         };
         /** SectionCreate */
         SectionCreate: {
@@ -1338,6 +3825,98 @@ export interface components {
             /** Title */
             title: string;
         };
+        /** SignatureRead */
+        SignatureRead: {
+            /** Algorithm */
+            algorithm: string;
+            /** Encoding */
+            encoding: string;
+            /** Key Id */
+            key_id: string;
+            /** Value */
+            value: string;
+        };
+        /** SitePoint */
+        SitePoint: {
+            /**
+             * Active Users Avg
+             * @description Mean daily active users over the period's days
+             */
+            active_users_avg: number;
+            /** Certificates */
+            certificates: number;
+            /** Completions */
+            completions: number;
+            /** Enrollments */
+            enrollments: number;
+            /** Lesson Completions */
+            lesson_completions: number;
+            /**
+             * Period
+             * Format: date
+             * @description First day of the bucket (ISO weeks start on Monday)
+             */
+            period: string;
+            /**
+             * Quiz Pass Rate
+             * @description passes / submissions; null without submissions
+             */
+            quiz_pass_rate: number | null;
+            /** Quiz Passes */
+            quiz_passes: number;
+            /** Quiz Submissions */
+            quiz_submissions: number;
+            /** Registrations */
+            registrations: number;
+            /** Revenue */
+            revenue: components["schemas"]["Revenue"][];
+        };
+        /** SiteTotals */
+        SiteTotals: {
+            /**
+             * Active Users Avg
+             * @description Mean daily active users over the period's days
+             */
+            active_users_avg: number;
+            /** Active Users Peak */
+            active_users_peak: number;
+            /** Certificates */
+            certificates: number;
+            /** Completions */
+            completions: number;
+            /** Enrollments */
+            enrollments: number;
+            /** Lesson Completions */
+            lesson_completions: number;
+            /**
+             * Quiz Pass Rate
+             * @description passes / submissions; null without submissions
+             */
+            quiz_pass_rate: number | null;
+            /** Quiz Passes */
+            quiz_passes: number;
+            /** Quiz Submissions */
+            quiz_submissions: number;
+            /** Registrations */
+            registrations: number;
+            /** Revenue */
+            revenue: components["schemas"]["Revenue"][];
+        };
+        /** StudentAttempts */
+        StudentAttempts: {
+            /** Attempts */
+            attempts: number;
+            /** Best Percent */
+            best_percent: number | null;
+            /** Last Percent */
+            last_percent: number | null;
+            /** Passed */
+            passed: boolean;
+            /** Student Name */
+            student_name: string;
+            /** User Id */
+            user_id: string;
+        };
         /** StudentBrief */
         StudentBrief: {
             /** Email */
@@ -1346,6 +3925,18 @@ export interface components {
             full_name: string;
             /** Id */
             id: string;
+        };
+        /** Suggestion */
+        Suggestion: {
+            /** Slug */
+            slug: string;
+            /** Title */
+            title: string;
+        };
+        /** Suggestions */
+        Suggestions: {
+            /** Suggestions */
+            suggestions: components["schemas"]["Suggestion"][];
         };
         /** TokenResponse */
         TokenResponse: {
@@ -1362,6 +3953,17 @@ export interface components {
              */
             token_type: "bearer";
             user: components["schemas"]["UserRead"];
+        };
+        /** UnreadCount */
+        UnreadCount: {
+            /** Unread Count */
+            unread_count: number;
+        };
+        /** UnsubscribeResult */
+        UnsubscribeResult: {
+            /** Enabled */
+            enabled: boolean;
+            kind: components["schemas"]["EmailKind"];
         };
         /** UserRead */
         UserRead: {
@@ -1395,6 +3997,50 @@ export interface components {
             /** Error Type */
             type: string;
         };
+        /** VerificationRead */
+        VerificationRead: {
+            /** Canonical Payload */
+            canonical_payload: string;
+            /** Code */
+            code: string;
+            /**
+             * Completed At
+             * Format: date-time
+             */
+            completed_at: string;
+            /** Course Id */
+            course_id: string;
+            /** Course Title */
+            course_title: string;
+            /** Instructors */
+            instructors: string[];
+            /**
+             * Issued At
+             * Format: date-time
+             */
+            issued_at: string;
+            /** Issuer */
+            issuer: string;
+            /** Public Key Url */
+            public_key_url: string;
+            /** Revoked At */
+            revoked_at: string | null;
+            /** Revoked Reason */
+            revoked_reason: string | null;
+            signature: components["schemas"]["SignatureRead"];
+            /** Signed Payload */
+            signed_payload: {
+                [key: string]: unknown;
+            };
+            /** Status */
+            status: string;
+            /** Student Name */
+            student_name: string;
+            /** Valid */
+            valid: boolean;
+            /** Verify Url */
+            verify_url: string;
+        };
         /** VerifyEmailRequest */
         VerifyEmailRequest: {
             /** Token */
@@ -1417,6 +4063,16 @@ export interface components {
             last_lesson_id?: string | null;
             /** Progress Percent */
             progress_percent?: number | null;
+        };
+        /** WebhookAck */
+        WebhookAck: {
+            /** Outcome */
+            outcome: string;
+            /**
+             * Received
+             * @default true
+             */
+            received: boolean;
         };
     };
     responses: never;
@@ -1443,6 +4099,204 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+        };
+    };
+    revoke_api_v1_admin_certificates__code__revoke_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RevokeIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CertificateRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_coupons_api_v1_admin_coupons_get: {
+        parameters: {
+            query?: {
+                active?: boolean | null;
+                /** @description 1-based page number */
+                page?: number;
+                /** @description Items per page (max 100) */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_CouponRead_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_coupon_api_v1_admin_coupons_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CouponCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CouponRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_coupon_api_v1_admin_coupons__coupon_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                coupon_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CouponRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_coupon_api_v1_admin_coupons__coupon_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                coupon_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_coupon_api_v1_admin_coupons__coupon_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                coupon_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CouponUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CouponRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -1497,6 +4351,248 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_backlog_api_v1_admin_events_backlog_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Backlog"];
+                };
+            };
+        };
+    };
+    get_consumers_api_v1_admin_events_consumers_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsumerLagRead"][];
+                };
+            };
+        };
+    };
+    list_dead_letters_api_v1_admin_events_dead_letters_get: {
+        parameters: {
+            query?: {
+                /** @description 1-based page number */
+                page?: number;
+                /** @description Items per page (max 100) */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_DeadLetterRead_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    replay_dead_letter_api_v1_admin_events_dead_letters__dead_letter_id__replay_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                dead_letter_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReplayResult"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    all_payments_api_v1_admin_payments_get: {
+        parameters: {
+            query?: {
+                status?: components["schemas"]["OrderStatus"] | null;
+                user_id?: string | null;
+                /** @description 1-based page number */
+                page?: number;
+                /** @description Items per page (max 100) */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_OrderRead_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_refunds_api_v1_admin_payments__order_id__refunds_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RefundRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    refund_api_v1_admin_payments__order_id__refunds_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefundCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RefundRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    moderate_api_v1_admin_reviews__review_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                review_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReviewModeration"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewRead"];
+                };
             };
             /** @description Validation Error */
             422: {
@@ -1600,6 +4696,278 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UserRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    admin_export_api_v1_analytics_admin_export_csv_get: {
+        parameters: {
+            query?: {
+                /** @description First day (UTC); default 'to' - 29 days */
+                from?: string | null;
+                /** @description Last day (UTC), inclusive; default today */
+                to?: string | null;
+                granularity?: components["schemas"]["Granularity"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    admin_summary_api_v1_analytics_admin_summary_get: {
+        parameters: {
+            query?: {
+                /** @description First day (UTC); default 'to' - 29 days */
+                from?: string | null;
+                /** @description Last day (UTC), inclusive; default today */
+                to?: string | null;
+                granularity?: components["schemas"]["Granularity"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminSummary"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    course_report_api_v1_analytics_instructor_courses__course_id__get: {
+        parameters: {
+            query?: {
+                /** @description First day (UTC); default 'to' - 29 days */
+                from?: string | null;
+                /** @description Last day (UTC), inclusive; default today */
+                to?: string | null;
+                granularity?: components["schemas"]["Granularity"];
+            };
+            header?: never;
+            path: {
+                course_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CourseReport"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    course_export_api_v1_analytics_instructor_courses__course_id__export_csv_get: {
+        parameters: {
+            query?: {
+                /** @description First day (UTC); default 'to' - 29 days */
+                from?: string | null;
+                /** @description Last day (UTC), inclusive; default today */
+                to?: string | null;
+                granularity?: components["schemas"]["Granularity"];
+            };
+            header?: never;
+            path: {
+                course_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_attempt_api_v1_attempts__attempt_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                attempt_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttemptRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    save_answers_api_v1_attempts__attempt_id__answers_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                attempt_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AnswersIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttemptRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    grade_attempt_api_v1_attempts__attempt_id__grade_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                attempt_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GradeIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttemptRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    submit_attempt_api_v1_attempts__attempt_id__submit_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                attempt_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttemptRead"];
                 };
             };
             /** @description Validation Error */
@@ -2030,6 +5398,137 @@ export interface operations {
             };
         };
     };
+    my_certificates_api_v1_certificates_me_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CertificateRead"][];
+                };
+            };
+        };
+    };
+    public_key_api_v1_certificates_public_key_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicKeyRead"];
+                };
+            };
+        };
+    };
+    verify_api_v1_certificates_verify__code__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VerificationRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    credential_api_v1_certificates__code__credential_json_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    pdf_api_v1_certificates__code__pdf_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     list_courses_api_v1_courses_get: {
         parameters: {
             query?: {
@@ -2243,6 +5742,68 @@ export interface operations {
             };
         };
     };
+    grading_queue_api_v1_courses__course_id__grading_queue_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueueItem"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    course_progress_api_v1_courses__course_id__progress_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CourseProgressRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     publish_course_api_v1_courses__course_id__publish_post: {
         parameters: {
             query?: never;
@@ -2261,6 +5822,317 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CourseRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_questions_api_v1_courses__course_id__questions_get: {
+        parameters: {
+            query?: {
+                /** @description Only the questions of this quiz */
+                quiz_id?: string | null;
+            };
+            header?: never;
+            path: {
+                course_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuestionRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_question_api_v1_courses__course_id__questions_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QuestionCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuestionRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    export_questions_api_v1_courses__course_id__questions_export_get: {
+        parameters: {
+            query?: {
+                /** @description Only the questions of this quiz */
+                quiz_id?: string | null;
+                format?: "json" | "gift";
+            };
+            header?: never;
+            path: {
+                course_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    import_gift_api_v1_courses__course_id__questions_import_gift_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GiftImport"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportResult"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    import_json_api_v1_courses__course_id__questions_import_json_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["JsonImport"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportResult"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_quizzes_api_v1_courses__course_id__quizzes_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuizRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_quiz_api_v1_courses__course_id__quizzes_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QuizCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuizRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_reviews_api_v1_courses__course_id__reviews_get: {
+        parameters: {
+            query?: {
+                /** @description 1-based page number */
+                page?: number;
+                /** @description Items per page (max 100) */
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                course_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewPage"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    upsert_review_api_v1_courses__course_id__reviews_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReviewUpsert"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewRead"];
                 };
             };
             /** @description Validation Error */
@@ -2367,6 +6239,70 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    unsubscribe_page_api_v1_email_unsubscribe_get: {
+        parameters: {
+            query: {
+                /** @description The token of an unsubscribe link */
+                token: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    unsubscribe_one_click_api_v1_email_unsubscribe_post: {
+        parameters: {
+            query: {
+                /** @description The token of an unsubscribe link */
+                token: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnsubscribeResult"];
+                };
             };
             /** @description Validation Error */
             422: {
@@ -2572,6 +6508,1018 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["LessonRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    complete_api_v1_lessons__lesson_id__complete_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                lesson_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LessonProgressRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    uncomplete_api_v1_lessons__lesson_id__complete_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                lesson_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LessonProgressRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    save_position_api_v1_lessons__lesson_id__position_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                lesson_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PositionUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LessonProgressRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    lesson_quiz_api_v1_lessons__lesson_id__quiz_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                lesson_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuizRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_preferences_api_v1_me_email_preferences_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmailPreferencesRead"];
+                };
+            };
+        };
+    };
+    put_preferences_api_v1_me_email_preferences_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EmailPreferencesUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmailPreferencesRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_notifications_api_v1_notifications_get: {
+        parameters: {
+            query?: {
+                /** @description Only unread notifications */
+                unread?: boolean;
+                /** @description 1-based page number */
+                page?: number;
+                /** @description Items per page (max 100) */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_NotificationRead_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    read_all_api_v1_notifications_read_all_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReadAllResult"];
+                };
+            };
+        };
+    };
+    unread_count_api_v1_notifications_unread_count_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnreadCount"];
+                };
+            };
+        };
+    };
+    read_one_api_v1_notifications__notification_id__read_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                notification_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    checkout_api_v1_payments_checkout_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CheckoutCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckoutRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    my_payments_api_v1_payments_me_get: {
+        parameters: {
+            query?: {
+                /** @description 1-based page number */
+                page?: number;
+                /** @description Items per page (max 100) */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_OrderRead_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    razorpay_verify_api_v1_payments_razorpay_verify_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RazorpayVerify"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    sandbox_confirm_api_v1_payments_sandbox__order_id__confirm_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SandboxConfirm"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    razorpay_webhook_api_v1_payments_webhooks_razorpay_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                "x-razorpay-signature"?: string | null;
+                "x-razorpay-event-id"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookAck"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    stripe_webhook_api_v1_payments_webhooks_stripe_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                "stripe-signature"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookAck"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_order_api_v1_payments__order_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    receipt_api_v1_payments__order_id__receipt_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_question_api_v1_questions__question_id__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                question_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QuestionUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuestionRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_question_api_v1_questions__question_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                question_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_quiz_api_v1_quizzes__quiz_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                quiz_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuizRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_quiz_api_v1_quizzes__quiz_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                quiz_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_quiz_api_v1_quizzes__quiz_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                quiz_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QuizUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuizRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    start_attempt_api_v1_quizzes__quiz_id__attempts_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                quiz_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttemptRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    my_attempts_api_v1_quizzes__quiz_id__attempts_me_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                quiz_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttemptRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    grades_csv_api_v1_quizzes__quiz_id__grades_csv_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                quiz_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    reorder_questions_api_v1_quizzes__quiz_id__questions_order_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                quiz_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReorderIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuestionRead"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    regrade_api_v1_quizzes__quiz_id__regrade_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                quiz_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegradeResult"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    quiz_report_api_v1_quizzes__quiz_id__report_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                quiz_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuizReport"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    reply_api_v1_reviews__review_id__reply_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                review_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReplyCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    search_courses_api_v1_search_courses_get: {
+        parameters: {
+            query?: {
+                /** @description Words to find; operators are treated as text */
+                q?: string;
+                /** @description Category id or slug */
+                category?: string | null;
+                level?: components["schemas"]["CourseLevel"] | null;
+                language?: string | null;
+                price?: ("free" | "paid") | null;
+                /** @description Minor units */
+                min_price?: number | null;
+                /** @description Minor units */
+                max_price?: number | null;
+                /** @description Instructor user id */
+                instructor?: string | null;
+                sort?: "relevance" | "newest" | "popular" | "rating" | "price";
+                /** @description 1-based page number */
+                page?: number;
+                /** @description Items per page (max 100) */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchResults"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    suggest_api_v1_search_suggest_get: {
+        parameters: {
+            query?: {
+                /** @description What has been typed so far */
+                q?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Suggestions"];
                 };
             };
             /** @description Validation Error */

@@ -1,0 +1,1 @@
+"""Analytics: an event store, daily rollups kept by consumers, and the dashboards that read them."""

@@ -1,0 +1,63 @@
+"""Response and request models of certificates."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class CertificateRead(BaseModel):
+    id: str
+    code: str
+    course_id: str
+    course_title: str
+    student_name: str
+    instructor_names: list[str]
+    completed_at: datetime
+    issued_at: datetime
+    revoked_at: datetime | None
+    revoked_reason: str | None
+    verify_url: str = ""
+    pdf_url: str = ""
+
+
+class SignatureRead(BaseModel):
+    algorithm: str
+    key_id: str
+    value: str
+    encoding: str
+
+
+class VerificationRead(BaseModel):
+    code: str
+    valid: bool
+    status: str
+    student_name: str
+    course_title: str
+    course_id: str
+    instructors: list[str]
+    completed_at: datetime
+    issued_at: datetime
+    revoked_at: datetime | None
+    revoked_reason: str | None
+    issuer: str
+    verify_url: str
+    signature: SignatureRead
+    signed_payload: dict[str, Any]
+    canonical_payload: str
+    public_key_url: str
+
+
+class PublicKeyRead(BaseModel):
+    algorithm: str
+    key_id: str
+    jwk: dict[str, str]
+    pem: str
+    did: str
+    canonicalization: str
+
+
+class RevokeIn(BaseModel):
+    reason: str = Field(min_length=3, max_length=1000)

@@ -1,0 +1,821 @@
+"""Courses: categories, course lifecycle, content structure, the catalog, and who may see or edit what.
+
+Public functions other domains use: ``get_course``, ``get_lesson``, ``try_take_seat``, ``release_seat``,
+``apply_rating_change``, ``required_lesson_ids``, ``lesson_ids``, ``prerequisite_ids``, ``is_editor``,
+``get_visible_course``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, Text, cast, delete, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from lms.auth.dependencies import is_admin
+from lms.core.db import utcnow
+from lms.core.errors import BadRequest, Conflict, ErrorCode, NotFound
+from lms.core.events import publish
+from lms.core.markdown import render_markdown
+from lms.core.pagination import PageParams
+from lms.courses.models import (
+    Category,
+    Course,
+    CourseInstructor,
+    CoursePrerequisite,
+    CourseStatus,
+    Lesson,
+    LessonKind,
+    Section,
+)
+from lms.courses.schemas import CategoryRef, CourseCard, InstructorRef, Price, RatingSummary
+from lms.enrollments import access as enrollment_access
+from lms.search import indexer as search_index
+from lms.users.models import Role, User
+
+# ---------------------------------------------------------------------------------------------- helpers
+
+
+def slugify(text: str, *, max_length: int = 80) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:max_length].strip("-") or "course"
+
+
+async def _unique_slug(
+    session: AsyncSession, model: type[Course] | type[Category], base: str, own_id: str | None
+) -> str:
+    taken = set(
+        await session.scalars(
+            select(model.slug).where(or_(model.slug == base, model.slug.like(f"{base}-%")), model.id != (own_id or ""))
+        )
+    )
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
+
+
+def _changed(session: AsyncSession, course_id: str, change: str, actor: User | None) -> None:
+    """Announce a change to a course or its content (``course.changed``), e.g. for the search index."""
+    publish(
+        session,
+        "course.changed",
+        {"course_id": course_id, "change": change},
+        actor_id=actor.id if actor else None,
+        key=course_id,
+    )
+
+
+# ------------------------------------------------------------------------------------------- categories
+
+
+async def list_categories(session: AsyncSession) -> list[Category]:
+    return list(await session.scalars(select(Category).order_by(Category.position, Category.name)))
+
+
+async def get_category_or_404(session: AsyncSession, category_id: str) -> Category:
+    category = await session.get(Category, category_id)
+    if category is None:
+        raise NotFound("No such category.")
+    return category
+
+
+async def create_category(
+    session: AsyncSession, *, name: str, slug: str | None, description: str, position: int
+) -> Category:
+    if await session.scalar(select(Category.id).where(func.lower(Category.name) == name.lower())):
+        raise Conflict("A category with this name exists.")
+    category = Category(
+        name=name,
+        slug=await _unique_slug(session, Category, slug or slugify(name), None),
+        description=description,
+        position=position,
+    )
+    session.add(category)
+    await session.flush()
+    return category
+
+
+async def update_category(session: AsyncSession, *, category_id: str, changes: dict[str, Any]) -> Category:
+    category = await get_category_or_404(session, category_id)
+    if changes.get("name") is not None:
+        clash = await session.scalar(
+            select(Category.id).where(func.lower(Category.name) == changes["name"].lower(), Category.id != category.id)
+        )
+        if clash:
+            raise Conflict("A category with this name exists.")
+        category.name = changes["name"]
+    if changes.get("slug") is not None:
+        if await session.scalar(
+            select(Category.id).where(Category.slug == changes["slug"], Category.id != category.id)
+        ):
+            raise Conflict("This slug is taken.")
+        category.slug = changes["slug"]
+    if changes.get("description") is not None:
+        category.description = changes["description"]
+    if changes.get("position") is not None:
+        category.position = changes["position"]
+    await session.flush()
+    return category
+
+
+async def delete_category(session: AsyncSession, *, category_id: str) -> None:
+    """Delete a category; its courses become uncategorized."""
+    category = await get_category_or_404(session, category_id)
+    await session.execute(update(Course).where(Course.category_id == category.id).values(category_id=None))
+    await session.delete(category)
+    await session.flush()
+
+
+# ------------------------------------------------------------------------------------- access decisions
+
+
+async def instructor_ids(session: AsyncSession, course_id: str) -> list[str]:
+    return list(
+        await session.scalars(
+            select(CourseInstructor.user_id)
+            .where(CourseInstructor.course_id == course_id)
+            .order_by(CourseInstructor.position)
+        )
+    )
+
+
+async def is_editor(session: AsyncSession, course: Course, user: User | None) -> bool:
+    """Admins edit any course; instructors only the courses they teach."""
+    if user is None:
+        return False
+    if is_admin(user):
+        return True
+    return user.role == Role.INSTRUCTOR.value and user.id in await instructor_ids(session, course.id)
+
+
+async def can_view(session: AsyncSession, course: Course, user: User | None) -> bool:
+    """Published: everyone. Archived: its enrolled students too. Otherwise only its editors."""
+    if course.status == CourseStatus.PUBLISHED.value:
+        return True
+    if await is_editor(session, course, user):
+        return True
+    if user is not None and course.status == CourseStatus.ARCHIVED.value:
+        return await enrollment_access.is_enrolled(session, user_id=user.id, course_id=course.id)
+    return False
+
+
+async def get_course(session: AsyncSession, course_id: str) -> Course | None:
+    """A course by id, without any visibility check (for other domains' services)."""
+    return await session.get(Course, course_id)
+
+
+async def _find(session: AsyncSession, id_or_slug: str) -> Course | None:
+    if len(id_or_slug) > 120:
+        return None
+    return await session.scalar(select(Course).where(or_(Course.id == id_or_slug, Course.slug == id_or_slug)))
+
+
+async def get_visible_course(session: AsyncSession, id_or_slug: str, user: User | None) -> Course:
+    """The course if this caller may see it; unknown and hidden look the same (404)."""
+    course = await _find(session, id_or_slug)
+    if course is None or not await can_view(session, course, user):
+        raise NotFound("No such course.")
+    return course
+
+
+async def get_editable_course(session: AsyncSession, course_id: str, user: User, *, lock: bool = False) -> Course:
+    """The course if this caller may change it, optionally locked for structural changes."""
+    stmt = select(Course).where(Course.id == course_id)
+    if lock:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    course = await session.scalar(stmt)
+    if course is None or not await is_editor(session, course, user):
+        raise NotFound("No such course.")
+    return course
+
+
+# ------------------------------------------------------------------------------------- course lifecycle
+
+
+def _apply_price(course: Course, price: dict[str, Any] | None) -> None:
+    if price is None or price["amount"] == 0:
+        course.price_amount, course.price_currency = 0, (price or {}).get("currency", "INR")
+    else:
+        course.price_amount, course.price_currency = int(price["amount"]), price.get("currency", "INR")
+
+
+async def _check_category(session: AsyncSession, category_id: str | None) -> None:
+    if category_id is not None and await session.get(Category, category_id) is None:
+        raise BadRequest("No such category.", extra={"errors": [{"field": "category_id", "message": "unknown"}]})
+
+
+async def _set_instructors(session: AsyncSession, course: Course, user_ids: list[str]) -> None:
+    ids = list(dict.fromkeys(user_ids))
+    users = list(await session.scalars(select(User).where(User.id.in_(ids))))
+    valid = {u.id for u in users if u.is_active and u.role in (Role.INSTRUCTOR.value, Role.ADMIN.value)}
+    if missing := [i for i in ids if i not in valid]:
+        raise BadRequest(
+            "Every instructor must be an active instructor account.",
+            extra={"errors": [{"field": "instructor_ids", "message": f"not an instructor: {', '.join(missing)}"}]},
+        )
+    await session.execute(delete(CourseInstructor).where(CourseInstructor.course_id == course.id))
+    for position, user_id in enumerate(ids):
+        session.add(CourseInstructor(course_id=course.id, user_id=user_id, position=position))
+    await session.flush()
+
+
+async def _set_prerequisites(session: AsyncSession, course: Course, prerequisite_ids: list[str]) -> None:
+    ids = list(dict.fromkeys(prerequisite_ids))
+    if course.id in ids:
+        raise BadRequest(
+            "A course cannot be its own prerequisite.",
+            extra={"errors": [{"field": "prerequisite_ids", "message": "contains the course itself"}]},
+        )
+    found = set(await session.scalars(select(Course.id).where(Course.id.in_(ids)))) if ids else set()
+    if missing := [i for i in ids if i not in found]:
+        raise BadRequest(
+            "Unknown prerequisite course.",
+            extra={"errors": [{"field": "prerequisite_ids", "message": f"unknown: {', '.join(missing)}"}]},
+        )
+    await session.execute(delete(CoursePrerequisite).where(CoursePrerequisite.course_id == course.id))
+    for prerequisite_id in ids:
+        session.add(CoursePrerequisite(course_id=course.id, prerequisite_id=prerequisite_id))
+    await session.flush()
+
+
+async def create_course(session: AsyncSession, *, actor: User, data: dict[str, Any]) -> Course:
+    """Create a draft course. Its instructors are ``instructor_ids`` or, by default, its creator."""
+    await _check_category(session, data.get("category_id"))
+    course = Course(
+        title=data["title"],
+        subtitle=data.get("subtitle") or "",
+        description=data.get("description") or "",
+        description_html=render_markdown(data.get("description")),
+        category_id=data.get("category_id"),
+        level=str(data.get("level") or "all_levels"),
+        language=data.get("language") or "en",
+        tags=list(dict.fromkeys(data.get("tags") or [])),
+        thumbnail_url=data.get("thumbnail_url"),
+        capacity=data.get("capacity"),
+        enrollment_opens_at=data.get("enrollment_opens_at"),
+        enrollment_closes_at=data.get("enrollment_closes_at"),
+        status=CourseStatus.DRAFT.value,
+        created_by_id=actor.id,
+    )
+    _apply_price(course, data.get("price"))
+    course.slug = await _unique_slug(session, Course, data.get("slug") or slugify(course.title), None)
+    session.add(course)
+    try:
+        await session.flush()
+    except IntegrityError as exc:  # two creations raced for the same slug
+        raise Conflict("This slug was just taken; try again.") from exc
+    await _set_instructors(session, course, data.get("instructor_ids") or [actor.id])
+    await _set_prerequisites(session, course, data.get("prerequisite_ids") or [])
+    _changed(session, course.id, "created", actor)
+    await search_index.index_course(session, course.id)  # search: index follows the change
+    return course
+
+
+async def update_course(session: AsyncSession, *, course_id: str, actor: User, changes: dict[str, Any]) -> Course:
+    """Apply the fields present in ``changes`` (null clears the nullable ones)."""
+    course = await get_editable_course(session, course_id, actor)
+    if "category_id" in changes:
+        await _check_category(session, changes["category_id"])
+        course.category_id = changes["category_id"]
+    for name in ("title", "subtitle", "level", "language", "tags"):
+        if changes.get(name) is not None:
+            setattr(course, name, str(changes[name]) if name == "level" else changes[name])
+    if changes.get("tags") is not None:
+        course.tags = list(dict.fromkeys(changes["tags"]))
+    if changes.get("description") is not None:
+        course.description = changes["description"]
+        course.description_html = render_markdown(changes["description"])
+    for name in ("thumbnail_url", "capacity", "enrollment_opens_at", "enrollment_closes_at"):
+        if name in changes:
+            setattr(course, name, changes[name])
+    opens, closes = course.enrollment_opens_at, course.enrollment_closes_at
+    if opens is not None and closes is not None and closes <= opens:
+        raise BadRequest("enrollment_closes_at must be after enrollment_opens_at.")
+    if "price" in changes:
+        _apply_price(course, changes["price"])
+    if changes.get("slug") is not None and changes["slug"] != course.slug:
+        if await session.scalar(select(Course.id).where(Course.slug == changes["slug"])):
+            raise Conflict("This slug is taken.")
+        course.slug = changes["slug"]
+    if changes.get("instructor_ids") is not None:
+        await _set_instructors(session, course, changes["instructor_ids"])
+    if changes.get("prerequisite_ids") is not None:
+        await _set_prerequisites(session, course, changes["prerequisite_ids"])
+    course.updated_at = utcnow()
+    await session.flush()
+    _changed(session, course.id, "updated", actor)
+    await search_index.index_course(session, course.id)  # search: index follows the change
+    return course
+
+
+async def publish_course(session: AsyncSession, *, course_id: str, actor: User) -> Course:
+    """draft/archived → published. A course needs at least one lesson to be published."""
+    course = await get_editable_course(session, course_id, actor, lock=True)
+    if course.status == CourseStatus.PUBLISHED.value:
+        return course
+    if not await session.scalar(select(func.count()).select_from(Lesson).where(Lesson.course_id == course.id)):
+        raise Conflict("Add at least one lesson before publishing.", code=ErrorCode.COURSE_NOT_PUBLISHABLE)
+    course.status = CourseStatus.PUBLISHED.value
+    course.published_at = course.published_at or utcnow()
+    await session.flush()
+    _changed(session, course.id, "published", actor)
+    await search_index.index_course(session, course.id)  # search: index follows the change
+    return course
+
+
+async def archive_course(session: AsyncSession, *, course_id: str, actor: User) -> Course:
+    """published → archived: leaves the catalog; enrolled students keep access."""
+    course = await get_editable_course(session, course_id, actor, lock=True)
+    if course.status == CourseStatus.DRAFT.value:
+        raise Conflict("Only a published course can be archived.")
+    course.status = CourseStatus.ARCHIVED.value
+    await session.flush()
+    _changed(session, course.id, "archived", actor)
+    await search_index.index_course(session, course.id)  # search: index follows the change
+    return course
+
+
+async def delete_course(session: AsyncSession, *, course_id: str, actor: User) -> bool:
+    """A never-published course is deleted; one that was published is archived. Returns True if deleted."""
+    course = await get_editable_course(session, course_id, actor, lock=True)
+    if course.published_at is None:
+        await search_index.remove_course(session, course.id)  # search: index follows the change
+        await session.delete(course)
+        await session.flush()
+        _changed(session, course_id, "deleted", actor)
+        return True
+    course.status = CourseStatus.ARCHIVED.value
+    await session.flush()
+    _changed(session, course.id, "archived", actor)
+    await search_index.index_course(session, course.id)  # search: index follows the change
+    return False
+
+
+# ---------------------------------------------------------------------------- counters other domains use
+
+
+async def try_take_seat(session: AsyncSession, *, course_id: str, enforce_capacity: bool) -> bool:
+    """Count one more active enrollment. With ``enforce_capacity`` the update only happens while a seat
+    is free: a conditional UPDATE takes the row lock and re-checks, so concurrent requests never overfill."""
+    stmt = update(Course).where(Course.id == course_id)
+    if enforce_capacity:
+        stmt = stmt.where(or_(Course.capacity.is_(None), Course.enrollment_count < Course.capacity))
+    result = await session.execute(
+        stmt.values(enrollment_count=Course.enrollment_count + 1).execution_options(synchronize_session=False)
+    )
+    return getattr(result, "rowcount", 0) == 1
+
+
+async def lock_course(session: AsyncSession, *, course_id: str) -> None:
+    """Take the course row lock (``SELECT ... FOR UPDATE``) for the rest of the transaction."""
+    await session.execute(select(Course.id).where(Course.id == course_id).with_for_update())
+
+
+async def release_seat(session: AsyncSession, *, course_id: str) -> None:
+    await session.execute(
+        update(Course)
+        .where(Course.id == course_id, Course.enrollment_count > 0)
+        .values(enrollment_count=Course.enrollment_count - 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def apply_rating_change(session: AsyncSession, *, course_id: str, sum_delta: int, count_delta: int) -> None:
+    """Adjust the rating counters (under a row lock, so the average stays consistent with them)."""
+    course = await session.scalar(
+        select(Course).where(Course.id == course_id).with_for_update().execution_options(populate_existing=True)
+    )
+    if course is None:
+        return
+    course.rating_sum = max(0, course.rating_sum + sum_delta)
+    course.rating_count = max(0, course.rating_count + count_delta)
+    course.rating_average = round(course.rating_sum * 100 / course.rating_count) if course.rating_count else 0
+    await session.flush()
+
+
+async def _refresh_lesson_counters(session: AsyncSession, course: Course) -> None:
+    count, duration = (
+        await session.execute(
+            select(func.count(Lesson.id), func.coalesce(func.sum(Lesson.duration_seconds), 0)).where(
+                Lesson.course_id == course.id
+            )
+        )
+    ).one()
+    course.lesson_count, course.duration_seconds = int(count), int(duration)
+    await session.flush()
+    _changed(session, course.id, "content", None)
+
+
+async def prerequisite_ids(session: AsyncSession, course_id: str) -> list[str]:
+    return list(
+        await session.scalars(
+            select(CoursePrerequisite.prerequisite_id).where(CoursePrerequisite.course_id == course_id)
+        )
+    )
+
+
+async def lesson_ids(session: AsyncSession, course_id: str, *, required_only: bool = False) -> list[str]:
+    stmt = select(Lesson.id).where(Lesson.course_id == course_id)
+    if required_only:
+        stmt = stmt.where(Lesson.is_required.is_(True))
+    return list(await session.scalars(stmt))
+
+
+async def required_lesson_ids(session: AsyncSession, course_id: str) -> list[str]:
+    """The lessons a student must complete to complete the course (all lessons if none is marked)."""
+    return await lesson_ids(session, course_id, required_only=True) or await lesson_ids(session, course_id)
+
+
+async def get_courses(session: AsyncSession, course_ids: list[str]) -> dict[str, Course]:
+    """Courses by id (for lists in other domains), without visibility checks."""
+    if not course_ids:
+        return {}
+    return {c.id: c for c in await session.scalars(select(Course).where(Course.id.in_(course_ids)))}
+
+
+async def get_lesson(session: AsyncSession, lesson_id: str) -> Lesson | None:
+    return await session.get(Lesson, lesson_id) if len(lesson_id) <= 36 else None
+
+
+# ----------------------------------------------------------------------------------------------- catalog
+
+
+@dataclass
+class CatalogFilters:
+    q: str | None = None
+    category: str | None = None
+    level: str | None = None
+    language: str | None = None
+    price: str | None = None  # "free" | "paid"
+    min_price: int | None = None
+    max_price: int | None = None
+    currency: str | None = None
+    instructor: str | None = None
+    tag: str | None = None
+    sort: str = "relevance"
+    mine: bool = False
+    status: str | None = None
+
+
+def _like(text: str) -> str:
+    return "%" + text.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def catalog_statement(filters: CatalogFilters, viewer: User | None) -> Select[Course, Category]:
+    """The catalog query: published courses (or the viewer's own with ``mine``), filtered."""
+    stmt = select(Course, Category).outerjoin(Category, Category.id == Course.category_id)
+    if filters.mine and viewer is not None:
+        if not is_admin(viewer):
+            stmt = stmt.where(
+                Course.id.in_(select(CourseInstructor.course_id).where(CourseInstructor.user_id == viewer.id))
+            )
+        if filters.status:
+            stmt = stmt.where(Course.status == filters.status)
+    elif filters.status and is_admin(viewer):
+        stmt = stmt.where(Course.status == filters.status)
+    else:
+        stmt = stmt.where(Course.status == CourseStatus.PUBLISHED.value)
+    if filters.category:
+        stmt = stmt.where(or_(Category.id == filters.category, Category.slug == filters.category))
+    if filters.level:
+        stmt = stmt.where(Course.level == filters.level)
+    if filters.language:
+        stmt = stmt.where(Course.language == filters.language)
+    if filters.price == "free":
+        stmt = stmt.where(Course.price_amount == 0)
+    elif filters.price == "paid":
+        stmt = stmt.where(Course.price_amount > 0)
+    if filters.min_price is not None:
+        stmt = stmt.where(Course.price_amount >= filters.min_price)
+    if filters.max_price is not None:
+        stmt = stmt.where(Course.price_amount <= filters.max_price)
+    if filters.currency:
+        stmt = stmt.where(Course.price_currency == filters.currency)
+    if filters.instructor:
+        stmt = stmt.where(
+            Course.id.in_(select(CourseInstructor.course_id).where(CourseInstructor.user_id == filters.instructor))
+        )
+    if filters.q:
+        pattern = _like(filters.q)
+        stmt = stmt.where(
+            or_(
+                func.lower(Course.title).like(pattern, escape="\\"),
+                func.lower(Course.subtitle).like(pattern, escape="\\"),
+            )
+        )
+    if filters.tag:
+        # Tags are a small JSON list; a LIKE on its text keeps this portable across the three databases.
+        stmt = stmt.where(func.lower(cast(Course.tags, Text)).like(_like(f'"{filters.tag}"'), escape="\\"))
+    return stmt
+
+
+_SORTS: dict[str, list[Any]] = {
+    "newest": [Course.published_at.desc(), Course.created_at.desc()],
+    "popular": [Course.enrollment_count.desc(), Course.published_at.desc()],
+    "rating": [Course.rating_average.desc(), Course.rating_count.desc()],
+    "price": [Course.price_amount.asc(), Course.published_at.desc()],
+    "price_desc": [Course.price_amount.desc(), Course.published_at.desc()],
+    "title": [Course.title.asc()],
+}
+
+
+async def list_catalog(
+    session: AsyncSession, *, filters: CatalogFilters, page: PageParams, viewer: User | None
+) -> tuple[list[tuple[Course, Category | None]], int]:
+    """One page of the catalog and the total. ``relevance`` without a search engine means newest."""
+    stmt = catalog_statement(filters, viewer)
+    total = await session.scalar(stmt.with_only_columns(func.count(Course.id)).order_by(None)) or 0
+    order = _SORTS.get(filters.sort, _SORTS["newest"])
+    rows = (
+        await session.execute(stmt.order_by(*order, Course.id.desc()).offset(page.offset).limit(page.page_size))
+    ).all()
+    return [(row[0], row[1]) for row in rows], total
+
+
+async def instructors_for(session: AsyncSession, course_ids: list[str]) -> dict[str, list[tuple[str, str]]]:
+    """(user id, full name) of each course's instructors, in their listed order."""
+    result: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    if not course_ids:
+        return result
+    rows = await session.execute(
+        select(CourseInstructor.course_id, User.id, User.full_name)
+        .join(User, User.id == CourseInstructor.user_id)
+        .where(CourseInstructor.course_id.in_(course_ids))
+        .order_by(CourseInstructor.course_id, CourseInstructor.position)
+    )
+    for course_id, user_id, name in rows:
+        result[course_id].append((user_id, name))
+    return result
+
+
+def card_fields(course: Course, category: Category | None, instructors: list[tuple[str, str]]) -> dict[str, Any]:
+    """The fields of a course card (``CourseCard``), shared by the catalog, the course page and search."""
+    return {
+        "id": course.id,
+        "slug": course.slug,
+        "title": course.title,
+        "subtitle": course.subtitle,
+        "thumbnail_url": course.thumbnail_url,
+        "category": CategoryRef.model_validate(category) if category else None,
+        "level": course.level,
+        "language": course.language,
+        "tags": list(course.tags or []),
+        "price": None if course.is_free else Price(amount=course.price_amount, currency=course.price_currency),
+        "is_free": course.is_free,
+        "status": course.status,
+        "instructors": [InstructorRef(id=i, full_name=n) for i, n in instructors],
+        "rating": RatingSummary(average=course.rating_average / 100, count=course.rating_count),
+        "enrollment_count": course.enrollment_count,
+        "lesson_count": course.lesson_count,
+        "duration_seconds": course.duration_seconds,
+        "capacity": course.capacity,
+        "seats_left": course.seats_left,
+        "published_at": course.published_at,
+        "created_at": course.created_at,
+    }
+
+
+async def course_cards(session: AsyncSession, rows: list[tuple[Course, Category | None]]) -> list[CourseCard]:
+    """Cards for (course, category) rows, in their order, with instructors fetched in one query."""
+    instructors = await instructors_for(session, [c.id for c, _ in rows])
+    return [CourseCard(**card_fields(c, cat, instructors.get(c.id, []))) for c, cat in rows]
+
+
+async def prerequisites_of(session: AsyncSession, course_id: str) -> list[Course]:
+    return list(
+        await session.scalars(
+            select(Course)
+            .join(CoursePrerequisite, CoursePrerequisite.prerequisite_id == Course.id)
+            .where(CoursePrerequisite.course_id == course_id)
+            .order_by(Course.title)
+        )
+    )
+
+
+async def syllabus(session: AsyncSession, course_id: str) -> list[tuple[Section, list[Lesson]]]:
+    sections = list(
+        await session.scalars(select(Section).where(Section.course_id == course_id).order_by(Section.position))
+    )
+    lessons = await session.scalars(
+        select(Lesson).where(Lesson.course_id == course_id).order_by(Lesson.section_id, Lesson.position)
+    )
+    by_section: dict[str, list[Lesson]] = defaultdict(list)
+    for lesson in lessons:
+        by_section[lesson.section_id].append(lesson)
+    return [(s, by_section.get(s.id, [])) for s in sections]
+
+
+async def category_of(session: AsyncSession, course: Course) -> Category | None:
+    return await session.get(Category, course.category_id) if course.category_id else None
+
+
+# ------------------------------------------------------------------------------------ sections, lessons
+
+
+async def _get_section(session: AsyncSession, section_id: str) -> Section:
+    section = await session.get(Section, section_id) if len(section_id) <= 36 else None
+    if section is None:
+        raise NotFound("No such section.")
+    return section
+
+
+async def get_editable_section(session: AsyncSession, section_id: str, actor: User) -> tuple[Section, Course]:
+    section = await _get_section(session, section_id)
+    try:
+        course = await get_editable_course(session, section.course_id, actor, lock=True)
+    except NotFound:
+        raise NotFound("No such section.") from None
+    return section, course
+
+
+async def add_section(session: AsyncSession, *, course_id: str, actor: User, title: str) -> Section:
+    course = await get_editable_course(session, course_id, actor, lock=True)
+    last = await session.scalar(select(func.max(Section.position)).where(Section.course_id == course.id))
+    section = Section(course_id=course.id, title=title, position=(last + 1) if last is not None else 0)
+    session.add(section)
+    course.updated_at = utcnow()
+    await session.flush()
+    _changed(session, course.id, "content", actor)
+    await search_index.index_course(session, course.id)  # search: index follows the change
+    return section
+
+
+async def update_section(session: AsyncSession, *, section_id: str, actor: User, title: str) -> Section:
+    section, course = await get_editable_section(session, section_id, actor)
+    section.title = title
+    await session.flush()
+    _changed(session, course.id, "content", actor)
+    await search_index.index_course(session, course.id)  # search: index follows the change
+    return section
+
+
+async def delete_section(session: AsyncSession, *, section_id: str, actor: User) -> None:
+    """Delete a section with its lessons; the remaining sections close the gap."""
+    section, course = await get_editable_section(session, section_id, actor)
+    await session.execute(delete(Lesson).where(Lesson.section_id == section.id))
+    await session.delete(section)
+    await session.flush()
+    remaining = list(
+        await session.scalars(select(Section).where(Section.course_id == course.id).order_by(Section.position))
+    )
+    for position, s in enumerate(remaining):
+        s.position = position
+    await _refresh_lesson_counters(session, course)
+    await search_index.index_course(session, course.id)  # search: index follows the change
+
+
+def _check_permutation(given: list[str], current: list[str], what: str) -> None:
+    if len(given) != len(set(given)) or set(given) != set(current):
+        raise BadRequest(
+            f"The list must contain every {what} of this parent exactly once.",
+            code=ErrorCode.INVALID_ORDER,
+            status=422,
+        )
+
+
+async def reorder_sections(session: AsyncSession, *, course_id: str, actor: User, section_ids: list[str]) -> None:
+    course = await get_editable_course(session, course_id, actor, lock=True)
+    sections = {s.id: s for s in await session.scalars(select(Section).where(Section.course_id == course.id))}
+    _check_permutation(section_ids, list(sections), "section")
+    for position, section_id in enumerate(section_ids):
+        sections[section_id].position = position
+    await session.flush()
+
+
+async def reorder_lessons(session: AsyncSession, *, section_id: str, actor: User, lesson_ids: list[str]) -> None:
+    section, _course = await get_editable_section(session, section_id, actor)
+    lessons = {x.id: x for x in await session.scalars(select(Lesson).where(Lesson.section_id == section.id))}
+    _check_permutation(lesson_ids, list(lessons), "lesson")
+    for position, lesson_id in enumerate(lesson_ids):
+        lessons[lesson_id].position = position
+    await session.flush()
+
+
+async def add_lesson(session: AsyncSession, *, section_id: str, actor: User, data: dict[str, Any]) -> Lesson:
+    section, course = await get_editable_section(session, section_id, actor)
+    last = await session.scalar(select(func.max(Lesson.position)).where(Lesson.section_id == section.id))
+    lesson = Lesson(
+        section_id=section.id,
+        course_id=course.id,
+        title=data["title"],
+        kind=str(data["kind"]),
+        content=data.get("content") or "",
+        content_html=render_markdown(data.get("content")),
+        video_url=data.get("video_url"),
+        file_url=data.get("file_url"),
+        link_url=data.get("link_url"),
+        is_preview=bool(data.get("is_preview", False)),
+        is_required=bool(data.get("is_required", True)),
+        duration_seconds=int(data.get("duration_seconds") or 0),
+        position=(last + 1) if last is not None else 0,
+    )
+    session.add(lesson)
+    await session.flush()
+    await _refresh_lesson_counters(session, course)
+    await search_index.index_course(session, course.id)  # search: index follows the change
+    return lesson
+
+
+async def get_editable_lesson(session: AsyncSession, lesson_id: str, actor: User) -> tuple[Lesson, Course]:
+    lesson = await get_lesson(session, lesson_id)
+    if lesson is None:
+        raise NotFound("No such lesson.")
+    try:
+        course = await get_editable_course(session, lesson.course_id, actor, lock=True)
+    except NotFound:
+        raise NotFound("No such lesson.") from None
+    return lesson, course
+
+
+async def update_lesson(session: AsyncSession, *, lesson_id: str, actor: User, changes: dict[str, Any]) -> Lesson:
+    lesson, course = await get_editable_lesson(session, lesson_id, actor)
+    for name in ("title", "is_preview", "is_required", "duration_seconds"):
+        if changes.get(name) is not None:
+            setattr(lesson, name, changes[name])
+    if changes.get("kind") is not None:
+        lesson.kind = str(changes["kind"])
+    if changes.get("content") is not None:
+        lesson.content = changes["content"]
+        lesson.content_html = render_markdown(changes["content"])
+    for name in ("video_url", "file_url", "link_url"):
+        if name in changes:
+            setattr(lesson, name, changes[name])
+    lesson.updated_at = utcnow()
+    await session.flush()
+    await _refresh_lesson_counters(session, course)
+    if changes.get("title") is not None:
+        await search_index.index_course(session, course.id)  # search: index follows the change
+    return lesson
+
+
+async def delete_lesson(session: AsyncSession, *, lesson_id: str, actor: User) -> None:
+    lesson, course = await get_editable_lesson(session, lesson_id, actor)
+    section_id = lesson.section_id
+    await session.delete(lesson)
+    await session.flush()
+    remaining = list(
+        await session.scalars(select(Lesson).where(Lesson.section_id == section_id).order_by(Lesson.position))
+    )
+    for position, x in enumerate(remaining):
+        x.position = position
+    await _refresh_lesson_counters(session, course)
+    await search_index.index_course(session, course.id)  # search: index follows the change
+
+
+@dataclass
+class LessonView:
+    lesson: Lesson
+    course: Course
+    can_edit: bool
+    enrolled: bool
+
+
+async def view_lesson(session: AsyncSession, *, lesson_id: str, viewer: User | None) -> LessonView:
+    """A lesson with its content, for its editors, enrolled students, or anyone if it is a preview of a
+    published course. Opening it as an enrolled student records it as the last lesson accessed."""
+    lesson = await get_lesson(session, lesson_id)
+    if lesson is None:
+        raise NotFound("No such lesson.")
+    course = await session.get(Course, lesson.course_id)
+    assert course is not None
+    if await is_editor(session, course, viewer):
+        return LessonView(lesson, course, can_edit=True, enrolled=False)
+    enrollment = await enrollment_access.get_active(session, user_id=viewer.id, course_id=course.id) if viewer else None
+    if enrollment is not None and course.status != CourseStatus.DRAFT.value:
+        await enrollment_access.touch_last_lesson(session, enrollment, lesson.id)
+        return LessonView(lesson, course, can_edit=False, enrolled=True)
+    if lesson.is_preview and course.status == CourseStatus.PUBLISHED.value:
+        return LessonView(lesson, course, can_edit=False, enrolled=False)
+    raise NotFound("No such lesson.")
+
+
+async def viewer_enrollment(session: AsyncSession, *, course: Course, viewer: User) -> Any:
+    """The viewer's active enrollment in the course (or None), for the course page's viewer block."""
+    return await enrollment_access.get_active(session, user_id=viewer.id, course_id=course.id)
+
+
+def is_quiz(lesson: Lesson) -> bool:
+    return lesson.kind == LessonKind.QUIZ.value
+
+
+def enrollment_window_open(course: Course, now: datetime | None = None) -> bool:
+    now = now or utcnow()
+    if course.enrollment_opens_at is not None and now < course.enrollment_opens_at:
+        return False
+    return not (course.enrollment_closes_at is not None and now >= course.enrollment_closes_at)
+
+
+async def user_edits_course(session: AsyncSession, user: User, course_id: str) -> bool:
+    """True when the user may edit (and so see the reports of) this course: its instructors and admins."""
+    course = await get_course(session, course_id)
+    return course is not None and await is_editor(session, course, user)

@@ -1,0 +1,221 @@
+"""Email: the one ``send_email`` every consumer uses, delivery with retries, preferences, unsubscribe.
+
+``send_email`` runs inside a consumer's transaction: it renders the message and records it as
+``queued`` there (so it exists exactly when the consumer's effect exists), then hands it to SMTP once
+that transaction commits. Each attempt is recorded on the row; a failed one is retried with exponential
+backoff by the ``emails.retry`` scheduled job until ``email_max_attempts``. Nothing is sent inside a
+request.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import structlog
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from lms.core.db import utcnow
+from lms.core.errors import BadRequest, ErrorCode
+from lms.core.events import after_commit, describe_error
+from lms.core.mail import OutgoingMail
+from lms.core.runtime import Runtime
+from lms.emails.models import SECURITY_KINDS, EmailKind, EmailMessage, EmailStatus, NotificationPreference
+from lms.users.models import User
+
+log = structlog.get_logger("lms.emails")
+
+KIND_LABELS: dict[EmailKind, str] = {
+    EmailKind.VERIFICATION: "Email address verification",
+    EmailKind.PASSWORD_RESET: "Password reset",
+    EmailKind.PASSWORD_CHANGED: "Password changed",
+    EmailKind.ACCOUNT_EXISTS: "Account already exists",
+    EmailKind.WELCOME: "Welcome",
+    EmailKind.ENROLLMENT_CONFIRMATION: "Enrollment confirmations",
+    EmailKind.PAYMENT_RECEIPT: "Payment receipts",
+    EmailKind.QUIZ_GRADED: "Quiz results",
+    EmailKind.CERTIFICATE_ISSUED: "Certificates",
+    EmailKind.DUE_REMINDER: "Due-date reminders",
+    EmailKind.DIGEST: "Activity digests",
+}
+
+
+# --- preferences ---
+async def preferences(session: AsyncSession, user_id: str) -> dict[EmailKind, bool]:
+    """Every kind with whether this user receives it (security kinds always)."""
+    rows = await session.scalars(select(NotificationPreference).where(NotificationPreference.user_id == user_id))
+    chosen = {r.kind: r.email_enabled for r in rows}
+    return {k: True if k in SECURITY_KINDS else chosen.get(k.value, True) for k in EmailKind}
+
+
+async def is_enabled(session: AsyncSession, user_id: str, kind: EmailKind) -> bool:
+    if kind in SECURITY_KINDS:
+        return True
+    row = await session.get(NotificationPreference, (user_id, kind.value))
+    return True if row is None else row.email_enabled
+
+
+async def set_preferences(session: AsyncSession, user_id: str, changes: dict[EmailKind, bool]) -> dict[EmailKind, bool]:
+    """Turn kinds on or off. Security kinds cannot be turned off (callers validate; this enforces)."""
+    for kind, enabled in changes.items():
+        if kind in SECURITY_KINDS:
+            if not enabled:
+                raise BadRequest(f"'{kind.value}' emails protect your account and cannot be turned off.")
+            continue
+        row = await session.get(NotificationPreference, (user_id, kind.value))
+        if row is None:
+            session.add(NotificationPreference(user_id=user_id, kind=kind.value, email_enabled=enabled))
+        else:
+            row.email_enabled = enabled
+    await session.flush()
+    return await preferences(session, user_id)
+
+
+# --- unsubscribe links ---
+def _serializer(rt: Runtime) -> URLSafeSerializer:
+    return URLSafeSerializer(rt.email_secret, salt="lms.email.unsubscribe")
+
+
+def unsubscribe_token(rt: Runtime, user_id: str, kind: EmailKind) -> str:
+    return str(_serializer(rt).dumps([user_id, kind.value]))
+
+
+def unsubscribe_url(rt: Runtime, user_id: str, kind: EmailKind) -> str:
+    base = rt.settings.public_url.rstrip("/")
+    return f"{base}/api/v1/email/unsubscribe?token={unsubscribe_token(rt, user_id, kind)}"
+
+
+async def unsubscribe(rt: Runtime, session: AsyncSession, token: str) -> EmailKind:
+    """Turn off the kind a signed unsubscribe link names, without signing in."""
+    try:
+        user_id, raw_kind = _serializer(rt).loads(token)
+        kind = EmailKind(raw_kind)
+    except (BadSignature, ValueError, TypeError) as exc:
+        raise BadRequest("This unsubscribe link is not valid.", code=ErrorCode.INVALID_ONE_TIME_TOKEN) from exc
+    if kind in SECURITY_KINDS or await session.get(User, user_id) is None:
+        raise BadRequest("This unsubscribe link is not valid.", code=ErrorCode.INVALID_ONE_TIME_TOKEN)
+    await set_preferences(session, user_id, {kind: False})
+    return kind
+
+
+# --- sending ---
+async def send_email(
+    rt: Runtime,
+    session: AsyncSession,
+    *,
+    user: User,
+    kind: EmailKind,
+    template: str,
+    context: dict[str, Any] | None = None,
+) -> EmailMessage:
+    """Queue one email to ``user`` in the caller's transaction; it goes to SMTP after the commit.
+
+    Kinds the user turned off are recorded as ``suppressed`` and not sent. Every non-security email
+    carries an unsubscribe link (in the body and as ``List-Unsubscribe``).
+    """
+    link: str | None = None
+    headers: dict[str, str] = {}
+    if kind not in SECURITY_KINDS:
+        link = unsubscribe_url(rt, user.id, kind)
+        headers = {"List-Unsubscribe": f"<{link}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+    ctx = {"full_name": user.full_name, **(context or {}), "unsubscribe_url": link, "kind_label": KIND_LABELS[kind]}
+    mail = rt.mail_renderer.render(template, user.email, **ctx)
+    text = mail.text
+    if link:
+        text = f"{text.rstrip()}\n\nStop {KIND_LABELS[kind].lower()} emails: {link}\n"
+    row = EmailMessage(
+        user_id=user.id,
+        kind=kind.value,
+        to=user.email,
+        subject=mail.subject[:300],
+        body_text=text,
+        body_html=mail.html,
+        headers=headers or None,
+        status=EmailStatus.QUEUED.value,
+        next_attempt_at=utcnow(),
+    )
+    if not await is_enabled(session, user.id, kind):
+        row.status, row.next_attempt_at = EmailStatus.SUPPRESSED.value, None
+    session.add(row)
+    await session.flush()
+    if row.status == EmailStatus.QUEUED.value:
+        message_id = row.id
+
+        async def deliver_now() -> None:
+            await deliver(rt, message_id)
+
+        after_commit(session, deliver_now)
+    return row
+
+
+def _retry_delay(rt: Runtime, attempts: int) -> timedelta:
+    return timedelta(seconds=min(6 * 3600.0, rt.settings.email_retry_base_seconds * 2 ** max(0, attempts - 1)))
+
+
+async def deliver(rt: Runtime, message_id: str) -> str | None:
+    """Try to send one queued (or due failed) message, recording the attempt. Returns the new status,
+    or None when the message is not due or another process holds it."""
+    now = utcnow()
+    async with rt.sessionmaker() as session, session.begin():
+        claimed = await session.execute(
+            update(EmailMessage)
+            .where(
+                EmailMessage.id == message_id,
+                EmailMessage.status.in_([EmailStatus.QUEUED.value, EmailStatus.FAILED.value]),
+                EmailMessage.next_attempt_at.is_not(None),
+                EmailMessage.next_attempt_at <= now,
+                or_(EmailMessage.claimed_until.is_(None), EmailMessage.claimed_until < now),
+            )
+            .values(claimed_until=now + timedelta(seconds=rt.settings.smtp_timeout_seconds * 3 + 60))
+        )
+        if getattr(claimed, "rowcount", 0) != 1:
+            return None
+        row = await session.get(EmailMessage, message_id)
+        assert row is not None
+        mail = OutgoingMail(
+            to=row.to, subject=row.subject, text=row.body_text, html=row.body_html, headers=dict(row.headers or {})
+        )
+    error: str | None = None
+    sent_id: str | None = None
+    try:
+        sent_id = await rt.mail.send(mail)
+    except Exception as exc:
+        error = describe_error(exc)
+        log.warning("email_send_failed", message=message_id, error=error)
+    async with rt.sessionmaker() as session, session.begin():
+        row = await session.get(EmailMessage, message_id)
+        assert row is not None
+        row.attempts += 1
+        row.last_attempt_at = now
+        row.claimed_until = None
+        if error is None:
+            row.status, row.sent_at, row.message_id = EmailStatus.SENT.value, utcnow(), sent_id
+            row.last_error, row.next_attempt_at = None, None
+        else:
+            row.status, row.last_error = EmailStatus.FAILED.value, error[:4000]
+            gave_up = row.attempts >= rt.settings.email_max_attempts
+            row.next_attempt_at = None if gave_up else now + _retry_delay(rt, row.attempts)
+        return row.status
+
+
+async def deliver_due(rt: Runtime, *, limit: int = 200) -> int:
+    """Send every queued message and retry every failed one that is due. Returns how many were tried."""
+    async with rt.sessionmaker() as session:
+        ids = list(
+            await session.scalars(
+                select(EmailMessage.id)
+                .where(
+                    EmailMessage.status.in_([EmailStatus.QUEUED.value, EmailStatus.FAILED.value]),
+                    EmailMessage.next_attempt_at <= utcnow(),
+                )
+                .order_by(EmailMessage.next_attempt_at)
+                .limit(limit)
+            )
+        )
+    tried = 0
+    for message_id in ids:
+        if await deliver(rt, message_id) is not None:
+            tried += 1
+    return tried

@@ -1,0 +1,1 @@
+"""In-app notifications: the notification centre and real-time delivery over WebSocket."""

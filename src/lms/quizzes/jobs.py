@@ -1,0 +1,16 @@
+"""Scheduled quiz work: close and grade attempts whose deadline passed while nobody touched them."""
+
+from __future__ import annotations
+
+from lms.core.runtime import Runtime
+from lms.core.scheduler import Scheduler
+from lms.quizzes import service
+
+
+async def close_expired(rt: Runtime) -> None:
+    async with rt.sessionmaker() as session, session.begin():
+        await service.close_expired_attempts(session, settings=rt.settings)
+
+
+def register(scheduler: Scheduler) -> None:
+    scheduler.job("quizzes.close_expired", every_seconds=60, lease_seconds=300)(close_expired)

@@ -1,0 +1,196 @@
+"""Keeps the search read model in step with courses, inside the caller's transaction.
+
+The courses service calls ``index_course``/``remove_course`` after each change (so the index follows
+at once). Being called by courses, this module reads the courses tables itself instead of importing
+``lms.courses.service`` (that would be an import cycle); it is the projection of courses into search.
+"""
+
+from __future__ import annotations
+
+import html
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import nh3
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.dialects.mysql import insert as mysql_insert
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from lms.core.db import dialect_name
+from lms.courses.models import Course, CourseInstructor, CourseStatus, Lesson, Section
+from lms.search import text
+from lms.search.models import CourseSearch, SearchTerm, SearchTitleWord
+from lms.users.models import User
+
+PUBLISHED = CourseStatus.PUBLISHED.value
+
+
+@dataclass
+class Document:
+    course_id: str
+    title: str
+    subtitle: str
+    tags: str
+    body: str
+    status: str
+
+    @property
+    def title_norm(self) -> str:
+        return text.title_norm(self.title)
+
+    def terms(self) -> set[str]:
+        """Vocabulary contribution: only published courses' words may be suggested to anyone."""
+        if self.status != PUBLISHED:
+            return set()
+        return text.index_terms(f"{self.title} {self.subtitle} {self.tags} {self.body}")
+
+    def title_words(self) -> set[str]:
+        return {w[:100] for w in text.words(self.title)}
+
+    def row(self) -> dict[str, str]:
+        return {
+            "course_id": self.course_id,
+            "title": self.title,
+            "subtitle": self.subtitle,
+            "tags": self.tags,
+            "body": self.body,
+            "title_norm": self.title_norm,
+            "status": self.status,
+        }
+
+
+def plain_text(description_html: str) -> str:
+    """The words of rendered Markdown without its markup."""
+    return html.unescape(nh3.clean(description_html or "", tags=set()))
+
+
+def make_document(course: Course, instructor_names: Iterable[str], outline_titles: Iterable[str]) -> Document:
+    body = "\n".join([plain_text(course.description_html), " ".join(instructor_names), *outline_titles])
+    return Document(
+        course_id=course.id,
+        title=course.title,
+        subtitle=course.subtitle or "",
+        tags=" ".join(str(t) for t in course.tags or []),
+        body=body,
+        status=course.status,
+    )
+
+
+async def build_documents(session: AsyncSession, course_ids: list[str]) -> list[Document]:
+    """Documents for a batch of courses in four queries."""
+    if not course_ids:
+        return []
+    courses = list(await session.scalars(select(Course).where(Course.id.in_(course_ids))))
+    names: dict[str, list[str]] = {c.id: [] for c in courses}
+    for course_id, name in await session.execute(
+        select(CourseInstructor.course_id, User.full_name)
+        .join(User, User.id == CourseInstructor.user_id)
+        .where(CourseInstructor.course_id.in_(course_ids))
+        .order_by(CourseInstructor.course_id, CourseInstructor.position)
+    ):
+        names[course_id].append(name)
+    outline: dict[str, list[str]] = {c.id: [] for c in courses}
+    for course_id, title in await session.execute(
+        select(Section.course_id, Section.title)
+        .where(Section.course_id.in_(course_ids))
+        .order_by(Section.course_id, Section.position)
+    ):
+        outline[course_id].append(title)
+    for course_id, title in await session.execute(
+        select(Lesson.course_id, Lesson.title)
+        .where(Lesson.course_id.in_(course_ids))
+        .order_by(Lesson.course_id, Lesson.section_id, Lesson.position)
+    ):
+        outline[course_id].append(title)
+    return [make_document(c, names[c.id], outline[c.id]) for c in courses]
+
+
+async def index_course(session: AsyncSession, course_id: str) -> None:
+    """Bring the course's search document, title words and vocabulary up to date (caller's transaction)."""
+    docs = await build_documents(session, [course_id])
+    if not docs:
+        await remove_course(session, course_id)
+        return
+    doc = docs[0]
+    existing = await session.scalar(select(CourseSearch).where(CourseSearch.course_id == course_id))
+    old_terms: set[str] = set()
+    if existing is None:
+        session.add(CourseSearch(**doc.row()))
+        title_changed = True
+    else:
+        old = Document(
+            existing.course_id, existing.title, existing.subtitle, existing.tags, existing.body, existing.status
+        )
+        old_terms = old.terms()
+        title_changed = existing.title != doc.title
+        for name, value in doc.row().items():
+            setattr(existing, name, value)
+    await session.flush()
+    if title_changed:
+        await session.execute(delete(SearchTitleWord).where(SearchTitleWord.course_id == course_id))
+        if words := doc.title_words():
+            await session.execute(insert(SearchTitleWord), [{"word": w, "course_id": course_id} for w in sorted(words)])
+    new_terms = doc.terms()
+    await change_vocabulary(session, added=new_terms - old_terms, removed=old_terms - new_terms)
+
+
+async def remove_course(session: AsyncSession, course_id: str) -> None:
+    """Drop the course from the index (before it is deleted)."""
+    existing = await session.scalar(select(CourseSearch).where(CourseSearch.course_id == course_id))
+    if existing is None:
+        return
+    old = Document(existing.course_id, existing.title, existing.subtitle, existing.tags, existing.body, existing.status)
+    await session.execute(delete(SearchTitleWord).where(SearchTitleWord.course_id == course_id))
+    await session.delete(existing)
+    await session.flush()
+    await change_vocabulary(session, added=set(), removed=old.terms())
+
+
+def _upsert_increment(session: AsyncSession, rows: list[dict[str, object]]) -> object:
+    dialect = dialect_name(session)
+    if dialect in ("mysql", "mariadb"):
+        my = mysql_insert(SearchTerm).values(rows)
+        return my.on_duplicate_key_update(doc_freq=SearchTerm.doc_freq + 1)
+    lite = (pg_insert if dialect == "postgresql" else sqlite_insert)(SearchTerm).values(rows)
+    return lite.on_conflict_do_update(index_elements=["term"], set_={"doc_freq": SearchTerm.doc_freq + 1})
+
+
+async def change_vocabulary(session: AsyncSession, *, added: set[str], removed: set[str]) -> None:
+    """Adjust document frequencies. Terms in key order, so concurrent writers lock rows alike."""
+    if added:
+        ordered = sorted(added)
+        for start in range(0, len(ordered), 500):
+            chunk = [{"term": t, "length": len(t), "doc_freq": 1} for t in ordered[start : start + 500]]
+            await session.execute(_upsert_increment(session, chunk))  # type: ignore[call-overload]
+    if removed:
+        ordered = sorted(removed)
+        for start in range(0, len(ordered), 500):
+            await session.execute(
+                update(SearchTerm)
+                .where(SearchTerm.term.in_(ordered[start : start + 500]), SearchTerm.doc_freq > 0)
+                .values(doc_freq=SearchTerm.doc_freq - 1)
+                .execution_options(synchronize_session=False)
+            )
+
+
+async def write_documents(session: AsyncSession, docs: list[Document]) -> None:
+    """Replace the documents and title words of a batch (bulk; the vocabulary is rebuilt separately)."""
+    ids = [d.course_id for d in docs]
+    if not ids:
+        return
+    await session.execute(delete(SearchTitleWord).where(SearchTitleWord.course_id.in_(ids)))
+    await session.execute(delete(CourseSearch).where(CourseSearch.course_id.in_(ids)))
+    await session.execute(insert(CourseSearch), [d.row() for d in docs])
+    words = [{"word": w, "course_id": d.course_id} for d in docs for w in sorted(d.title_words())]
+    if words:
+        await session.execute(insert(SearchTitleWord), words)
+
+
+async def replace_vocabulary(session: AsyncSession, counts: Counter[str]) -> None:
+    await session.execute(delete(SearchTerm))
+    rows = [{"term": t, "length": len(t), "doc_freq": n} for t, n in sorted(counts.items())]
+    for start in range(0, len(rows), 5000):
+        await session.execute(insert(SearchTerm), rows[start : start + 5000])

@@ -1,0 +1,65 @@
+"""Search read model: one document per course, its title words (autocomplete) and the vocabulary
+(typo tolerance). The full-text index itself is per backend and created by the migration:
+SQLite FTS5 table ``course_search_fts`` (external content, kept in step by triggers), MariaDB
+``FULLTEXT`` indexes, PostgreSQL generated ``search_vector`` tsvector with a GIN index.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy.dialects import mysql, postgresql
+from sqlalchemy.orm import Mapped, mapped_column
+
+from lms.core.db import Base
+
+
+def _prefix_text(length: int) -> String:
+    # Byte-order collations: prefix range scans use the btree on PostgreSQL, and MariaDB's accent- and
+    # case-insensitive default collation does not make distinct normalized words collide as keys.
+    return (
+        String(length)
+        .with_variant(postgresql.VARCHAR(length, collation="C"), "postgresql")
+        .with_variant(mysql.VARCHAR(length, collation="utf8mb4_bin"), "mysql", "mariadb")
+    )
+
+
+class CourseSearch(Base):
+    """The searchable text of one course. ``id`` is the integer row id FTS5 needs (stable across VACUUM)."""
+
+    __tablename__ = "course_search"
+    __table_args__ = (Index("ix_course_search_title_norm", "title_norm"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    course_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("courses.id", ondelete="CASCADE"), unique=True, nullable=False
+    )
+    title: Mapped[str] = mapped_column(String(200), nullable=False)
+    subtitle: Mapped[str] = mapped_column(String(300), nullable=False, default="")
+    tags: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    # Description (plain text), instructor names and section/lesson titles.
+    body: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    title_norm: Mapped[str] = mapped_column(_prefix_text(200), nullable=False, default="")
+    # The course status when indexed: decides whether its words count in the vocabulary.
+    status: Mapped[str] = mapped_column(String(20), nullable=False)
+
+
+class SearchTitleWord(Base):
+    """Each word of each course title, for word-prefix autocomplete ("learn" → "Machine Learning")."""
+
+    __tablename__ = "search_title_words"
+
+    word: Mapped[str] = mapped_column(_prefix_text(100), primary_key=True)
+    course_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class SearchTerm(Base):
+    """Vocabulary of published courses with document frequencies (did-you-mean candidates)."""
+
+    __tablename__ = "search_terms"
+    __table_args__ = (Index("ix_search_terms_length_term", "length", "term"),)
+
+    term: Mapped[str] = mapped_column(_prefix_text(100), primary_key=True)
+    length: Mapped[int] = mapped_column(Integer, nullable=False)
+    doc_freq: Mapped[int] = mapped_column(Integer, nullable=False, default=0)

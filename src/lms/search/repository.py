@@ -1,0 +1,59 @@
+"""The per-backend part of search: how a list of safe words becomes a full-text match and a rank.
+
+Every backend matches all words, each as a prefix, case- and accent-insensitively, without stemming
+(PostgreSQL uses the ``simple`` configuration), and ranks title over subtitle/tags over the body.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, cast, column, func, literal, literal_column, table, text
+from sqlalchemy.dialects.mysql import match as mysql_match
+from sqlalchemy.dialects.postgresql import REGCONFIG
+
+from lms.search.models import CourseSearch
+
+_FTS5 = table("course_search_fts", column("rowid"))
+_MAX = "\U0010ffff"
+
+
+def starts_with(col: Any, prefix: str) -> ColumnElement[bool]:
+    """An index range scan for a prefix (the prefix columns use byte-order collations on every backend)."""
+    return and_(col >= prefix, col < prefix + _MAX)
+
+
+def fts5_query(tokens: list[str]) -> str:
+    return " ".join(f'"{t}"*' for t in tokens)
+
+
+def mysql_query(tokens: list[str]) -> str:
+    return " ".join(f"+{t}*" for t in tokens)
+
+
+def tsquery_text(tokens: list[str]) -> str:
+    return " & ".join(f"'{t}':*" for t in tokens)
+
+
+def apply_match(stmt: Select[Any, Any], dialect: str, tokens: list[str]) -> tuple[Select[Any, Any], ColumnElement[Any]]:
+    """Restrict a statement that already joins ``course_search`` to the documents matching every token;
+    return it with a rank expression (higher is better)."""
+    if dialect == "sqlite":
+        stmt = stmt.join(_FTS5, _FTS5.c.rowid == CourseSearch.id).where(
+            text("course_search_fts MATCH :fts_query").bindparams(fts_query=fts5_query(tokens))
+        )
+        # bm25 is lower-is-better; column weights: title, subtitle, tags, body.
+        rank = -func.bm25(literal_column("course_search_fts"), 10.0, 4.0, 4.0, 1.0)
+        return stmt, rank
+    if dialect in ("mysql", "mariadb"):
+        q = mysql_query(tokens)
+        cs = CourseSearch.__table__.c
+        everything = mysql_match(cs.title, cs.subtitle, cs.tags, cs.body, against=q).in_boolean_mode()
+        title = mysql_match(cs.title, against=q).in_boolean_mode()
+        middle = mysql_match(cs.subtitle, cs.tags, against=q).in_boolean_mode()
+        return stmt.where(everything), title * 10 + middle * 4 + everything
+    if dialect == "postgresql":
+        query = func.to_tsquery(cast(literal("simple"), REGCONFIG), tsquery_text(tokens))
+        vector: ColumnElement[Any] = literal_column("course_search.search_vector")
+        return stmt.where(vector.op("@@")(query)), func.ts_rank(vector, query)
+    raise NotImplementedError(dialect)

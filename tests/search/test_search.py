@@ -1,0 +1,284 @@
+"""Course search, facets, highlights, autocomplete, typo tolerance and index upkeep, on every backend."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from sqlalchemy import delete, select
+
+from lms.core.runtime import Runtime
+from lms.search import service as search_service
+from lms.search import text
+from lms.search.models import CourseSearch, SearchTerm
+from lms.users.models import Role
+from tests.courses.helpers import add_lesson, add_section, build_course
+from tests.factories import Account, signed_in
+
+
+async def search(client: httpx.AsyncClient, **params: Any) -> dict[str, Any]:
+    resp = await client.get("/api/v1/search/courses", params=params)
+    assert resp.status_code == 200, resp.text
+    return dict(resp.json())
+
+
+async def titles(client: httpx.AsyncClient, **params: Any) -> list[str]:
+    return [c["title"] for c in (await search(client, **params))["items"]]
+
+
+async def instructor(rt: Runtime, client: httpx.AsyncClient, name: str = "Prof. Rao") -> Account:
+    return await signed_in(rt, client, Role.INSTRUCTOR, full_name=name)
+
+
+async def test_title_matches_outrank_description_matches(rt: Runtime, client: httpx.AsyncClient) -> None:
+    rao = await instructor(rt, client)
+    await build_course(rt, client, instructor=rao, title="Physics Primer", description="A little quantum mechanics.")
+    await build_course(rt, client, instructor=rao, title="Quantum Computing", description="Qubits and gates.")
+    await build_course(rt, client, instructor=rao, title="Data Structures", description="Arrays and trees.")
+    await build_course(rt, client, instructor=rao, title="Organic Chemistry", description="Carbon compounds.")
+
+    body = await search(client, q="quantum")
+    assert [c["title"] for c in body["items"]] == ["Quantum Computing", "Physics Primer"]
+    assert body["total"] == 2
+    assert body["items"][0]["highlight"]["title"] == "<mark>Quantum</mark> Computing"
+    assert "<mark>quantum</mark> mechanics" in body["items"][1]["highlight"]["snippet"]
+    # The card is the catalog's card.
+    assert body["items"][0]["instructors"][0]["full_name"] == "Prof. Rao"
+    assert {"slug", "rating", "price", "lesson_count", "enrollment_count"} <= set(body["items"][0])
+    # Words match as prefixes, every word must match, and instructor names and lesson titles are searched.
+    assert await titles(client, q="quant comp") == ["Quantum Computing"]
+    assert await titles(client, q="quantum trees") == []
+    assert len(await titles(client, q="Rao")) == 4
+    assert len(await titles(client, q="lesson")) == 4
+
+
+async def test_filters_facets_and_sorts(rt: Runtime, client: httpx.AsyncClient) -> None:
+    admin = await signed_in(rt, client, Role.ADMIN)
+    cse = (await client.post("/api/v1/categories", json={"name": "CSE"}, headers=admin.headers)).json()
+    ece = (await client.post("/api/v1/categories", json={"name": "ECE"}, headers=admin.headers)).json()
+    rao, devi = await instructor(rt, client), await instructor(rt, client, "Dr. Devi")
+    await build_course(
+        rt, client, instructor=rao, title="Python Basics", category_id=cse["id"], level="beginner", lessons=1
+    )
+    await build_course(
+        rt,
+        client,
+        instructor=devi,
+        title="Python for Data Science",
+        category_id=cse["id"],
+        level="advanced",
+        price={"amount": 99900, "currency": "INR"},
+        lessons=1,
+    )
+    await build_course(
+        rt,
+        client,
+        instructor=rao,
+        title="Embedded Python",
+        category_id=ece["id"],
+        language="te",
+        price={"amount": 29900, "currency": "INR"},
+        lessons=1,
+    )
+    await build_course(rt, client, instructor=rao, title="Circuits", category_id=ece["id"], lessons=1)
+
+    body = await search(client, q="python")
+    assert body["total"] == 3
+    facets = body["facets"]
+    assert facets["category"] == [
+        {"value": cse["slug"], "label": "CSE", "count": 2},
+        {"value": ece["slug"], "label": "ECE", "count": 1},
+    ]
+    assert {f["value"]: f["count"] for f in facets["price"]} == {"free": 1, "paid": 2}
+    assert {f["value"]: f["count"] for f in facets["language"]} == {"en": 2, "te": 1}
+    assert {f["value"]: f["count"] for f in facets["level"]} == {"beginner": 1, "advanced": 1, "all_levels": 1}
+
+    # A facet's own filter does not narrow its counts; the other filters do.
+    body = await search(client, q="python", category=cse["slug"])
+    assert {c["title"] for c in body["items"]} == {"Python Basics", "Python for Data Science"}
+    assert {f["value"]: f["count"] for f in body["facets"]["category"]} == {cse["slug"]: 2, ece["slug"]: 1}
+    assert {f["value"]: f["count"] for f in body["facets"]["price"]} == {"free": 1, "paid": 1}
+    body = await search(client, q="python", level="advanced")
+    assert body["total"] == 1 and body["items"][0]["title"] == "Python for Data Science"
+    assert sum(f["count"] for f in body["facets"]["level"]) == 3
+
+    assert await titles(client, q="python", price="free") == ["Python Basics"]
+    assert await titles(client, q="python", language="te") == ["Embedded Python"]
+    assert await titles(client, q="python", instructor=devi.user.id) == ["Python for Data Science"]
+    assert await titles(client, q="python", min_price=10000, max_price=50000) == ["Embedded Python"]
+    by_price = ["Python Basics", "Embedded Python", "Python for Data Science"]
+    assert await titles(client, q="python", sort="price") == by_price
+    assert await titles(client, q="python", sort="newest") == [
+        "Embedded Python",
+        "Python for Data Science",
+        "Python Basics",
+    ]
+    paged = await search(client, q="python", sort="newest", page=2, page_size=2)
+    assert [c["title"] for c in paged["items"]] == ["Python Basics"] and paged["total"] == 3
+    # No words: every published course, with facets.
+    assert (await search(client, q=""))["total"] == 4
+    assert (await client.get("/api/v1/search/courses", params={"sort": "loudest"})).status_code == 422
+
+
+async def test_snippets_are_escaped(rt: Runtime, client: httpx.AsyncClient) -> None:
+    await build_course(
+        rt,
+        client,
+        title="<b>Bold</b> Networking & Security",
+        description="Intro. <script>alert('x')</script> Firewalls & routers keep networks safe.",
+    )
+    item = (await search(client, q="network"))["items"][0]
+    assert item["highlight"]["title"] == "&lt;b&gt;Bold&lt;/b&gt; <mark>Networking</mark> &amp; Security"
+    snippet = item["highlight"]["snippet"]
+    assert "<script" not in snippet and "<b>" not in snippet
+    assert "<mark>networks</mark>" in snippet and "&amp;" in snippet
+    assert snippet.replace("<mark>", "").replace("</mark>", "").count("<") == 0
+
+
+async def test_suggest(rt: Runtime, client: httpx.AsyncClient) -> None:
+    rao = await instructor(rt, client)
+    for title in ("Machine Learning", "Machine Vision", "Deep Learning"):
+        await build_course(rt, client, instructor=rao, title=title, lessons=1)
+    await build_course(rt, client, instructor=rao, title="Machine Drafts", published=False)
+
+    async def suggest(q: str) -> list[str]:
+        resp = await client.get("/api/v1/search/suggest", params={"q": q})
+        assert resp.status_code == 200, resp.text
+        return [s["title"] for s in resp.json()["suggestions"]]
+
+    assert await suggest("mach") == ["Machine Learning", "Machine Vision"]
+    assert await suggest("MACHINE l") == ["Machine Learning"]
+    assert sorted(await suggest("learn")) == ["Deep Learning", "Machine Learning"]
+    assert await suggest("deep lea") == ["Deep Learning"]
+    assert await suggest("m") == []
+    assert await suggest("%_'\"") == []
+    slugs = (await client.get("/api/v1/search/suggest", params={"q": "vision"})).json()["suggestions"]
+    assert slugs == [{"title": "Machine Vision", "slug": "machine-vision"}]
+
+
+async def test_typo_tolerance(rt: Runtime, client: httpx.AsyncClient) -> None:
+    await build_course(rt, client, title="Algorithms Design", description="Greedy methods and graphs.")
+    await build_course(rt, client, title="Thermodynamics", description="Heat engines.")
+    for typo in ("algoritms", "alxorithms", "lagorithms", "algorithmss", "qlgorithms"):
+        body = await search(client, q=f"{typo} design")
+        assert [c["title"] for c in body["items"]] == ["Algorithms Design"], typo
+        assert body["did_you_mean"] == "algorithms design", typo
+    body = await search(client, q="graphs")
+    assert body["did_you_mean"] is None and body["total"] == 1
+    # Short words are not corrected; two wrong letters are too many.
+    assert (await search(client, q="hwat"))["total"] == 0
+    assert (await search(client, q="alxorithxs"))["total"] == 0
+
+
+OPERATOR_QUERIES = [
+    '"compilers',
+    "compilers*",
+    "compil*",
+    "NEAR(compilers, parsing)",
+    "compilers NEAR parsing",
+    "-compilers",
+    "+compilers +parsing",
+    "~compilers",
+    "@compilers",
+    "compilers)",
+    "((compilers",
+    "compilers AND OR NOT",
+    "compilers:*",
+    "compilers' OR '1'='1",
+    "compilers \\ % _ ; --",
+    "compilers | parsing & !code <-> generation",
+]
+
+
+async def test_operator_strings_are_words(rt: Runtime, client: httpx.AsyncClient) -> None:
+    await build_course(rt, client, title="Compilers", description="Parsing and code generation.", lessons=1)
+    for q in OPERATOR_QUERIES:
+        assert await titles(client, q=q) == ["Compilers"], q
+    assert await titles(client, q="compilers " + "word " * 90) == []
+
+
+async def test_bad_queries_never_fail(rt: Runtime, client: httpx.AsyncClient) -> None:
+    await build_course(rt, client, title="Go Programming", description="Concurrency in Go.", lessons=1)
+    for q in ['"', "*", "()", "-", "NEAR", "@@", "'", "\x00", "ä", "the of and", "🙂"]:
+        resp = await client.get("/api/v1/search/courses", params={"q": q})
+        assert resp.status_code == 200, (q, resp.text)
+        resp = await client.get("/api/v1/search/suggest", params={"q": q})
+        assert resp.status_code == 200, (q, resp.text)
+    # Words too short for the full-text engines match whole title words.
+    assert await titles(client, q="go") == ["Go Programming"]
+    resp = await client.get("/api/v1/search/courses", params={"q": "x" * 501})
+    assert resp.status_code == 422 and resp.json()["code"] == "validation_error"
+    resp = await client.get("/api/v1/search/courses", params={"q": "x", "page_size": 1000})
+    assert resp.status_code == 422
+
+
+async def test_index_follows_course_changes(rt: Runtime, client: httpx.AsyncClient) -> None:
+    course = await build_course(rt, client, title="Signals and Systems", description="Fourier transforms.")
+    headers = course.instructor.headers
+    draft = await build_course(rt, client, instructor=course.instructor, title="Signals Draft", published=False)
+    assert await titles(client, q="signals") == ["Signals and Systems"]
+
+    resp = await client.patch(f"/api/v1/courses/{course.id}", json={"title": "Control Theory"}, headers=headers)
+    assert resp.status_code == 200
+    assert await titles(client, q="signals") == []
+    assert await titles(client, q="control") == ["Control Theory"]
+    suggestions = (await client.get("/api/v1/search/suggest", params={"q": "sig"})).json()["suggestions"]
+    assert suggestions == []
+
+    section_id = await add_section(client, course.instructor, course.id, title="Stability")
+    lesson = await add_lesson(client, course.instructor, section_id, title="Nyquist Criterion")
+    assert await titles(client, q="nyquist") == ["Control Theory"]
+    assert await titles(client, q="stability") == ["Control Theory"]
+    resp = await client.patch(f"/api/v1/lessons/{lesson['id']}", json={"title": "Bode Plots"}, headers=headers)
+    assert resp.status_code == 200
+    assert await titles(client, q="nyquist") == []
+    assert await titles(client, q="bode") == ["Control Theory"]
+    assert (await client.delete(f"/api/v1/lessons/{lesson['id']}", headers=headers)).status_code == 204
+    assert await titles(client, q="bode") == []
+
+    resp = await client.post(f"/api/v1/courses/{course.id}/archive", headers=headers)
+    assert resp.status_code == 200
+    assert await titles(client, q="control") == []
+    assert (await client.delete(f"/api/v1/courses/{draft.id}", headers=headers)).status_code == 204
+    async with rt.sessionmaker() as session:
+        assert await session.scalar(select(CourseSearch).where(CourseSearch.course_id == draft.id)) is None
+        # Words of unpublished courses never reach the vocabulary (did-you-mean must not leak them).
+        assert await session.scalar(select(SearchTerm.doc_freq).where(SearchTerm.term == "draft")) in (None, 0)
+    resp = await client.post(f"/api/v1/courses/{course.id}/publish", headers=headers)
+    assert resp.status_code == 200
+    assert await titles(client, q="control") == ["Control Theory"]
+
+
+async def test_unpublished_courses_are_not_found(rt: Runtime, client: httpx.AsyncClient) -> None:
+    await build_course(rt, client, title="Secret Robotics", published=False)
+    assert (await search(client, q="robotics"))["total"] == 0
+    assert (await search(client, q="robotcs"))["did_you_mean"] is None
+    assert (await client.get("/api/v1/search/suggest", params={"q": "secret"})).json()["suggestions"] == []
+
+
+async def test_reindex_rebuilds_everything(rt: Runtime, client: httpx.AsyncClient) -> None:
+    await build_course(rt, client, title="Fluid Mechanics", description="Bernoulli.", lessons=1)
+    await build_course(rt, client, title="Structural Analysis", description="Trusses.", lessons=1)
+    async with rt.sessionmaker() as session, session.begin():
+        await session.execute(delete(CourseSearch))
+        await session.execute(delete(SearchTerm))
+    assert (await search(client, q="fluid"))["total"] == 0
+    seen: list[tuple[int, int]] = []
+    assert await search_service.reindex(rt.sessionmaker, on_progress=lambda d, t: seen.append((d, t))) == 2
+    assert seen[-1] == (2, 2)
+    assert await titles(client, q="fluid") == ["Fluid Mechanics"]
+    assert (await search(client, q="bernouli"))["did_you_mean"] == "bernoulli"
+    # Running it again changes nothing.
+    await search_service.reindex(rt.sessionmaker)
+    assert await titles(client, q="truss") == ["Structural Analysis"]
+    async with rt.sessionmaker() as session:
+        assert await session.scalar(select(SearchTerm.doc_freq).where(SearchTerm.term == "trusses")) == 1
+
+
+def test_text_helpers() -> None:
+    assert text.query_tokens('"Machine" NEAR(learn*) -the +AI ~x @y') == ["machine", "learn"]
+    assert text.within_one_edit("algorithm", "algoritm")
+    assert text.within_one_edit("algorithm", "algorihtm")
+    assert not text.within_one_edit("algorithm", "algoirthn")
+    assert text.mark("Café <x>", ["cafe"]) == "<mark>Café</mark> &lt;x&gt;"
+    assert text.snippet("", ["x"]) == ""
