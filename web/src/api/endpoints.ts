@@ -288,6 +288,10 @@ export const quizzesApi = {
   grade: (attemptId: string, grades: ManualGrade[]) => api.post<Attempt>(`/attempts/${enc(attemptId)}/grade`, { grades }),
   regrade: (quizId: string) => api.post<{ attempts: number; changed: number }>(`/quizzes/${enc(quizId)}/regrade`),
   report: (quizId: string, signal?: AbortSignal) => api.get<QuizReport>(`/quizzes/${enc(quizId)}/report`, undefined, signal),
+  async downloadGradesCsv(quizId: string): Promise<void> {
+    const blob = await api.request<Blob>(`/quizzes/${enc(quizId)}/grades.csv`, { responseType: "blob", headers: { Accept: "text/csv" } });
+    saveBlob(blob, `grades-${quizId}.csv`);
+  },
 };
 
 export const myCertificatesApi = {

@@ -288,6 +288,7 @@ function Bank({ courseId, quizId, onChanged }: { courseId: string; quizId: strin
 function Report({ quizId }: { quizId: string }) {
   const qc = useQueryClient();
   const r = useQuery({ queryKey: ["studio", "report", quizId], queryFn: ({ signal }) => quizzesApi.report(quizId, signal) });
+  const csv = useMutation({ mutationFn: () => quizzesApi.downloadGradesCsv(quizId) });
   const regrade = useMutation({ mutationFn: () => quizzesApi.regrade(quizId), onSuccess: () => qc.invalidateQueries({ queryKey: ["studio", "report", quizId] }) });
   return (
     <section aria-labelledby="report" className="card">
@@ -295,10 +296,14 @@ function Report({ quizId }: { quizId: string }) {
         <h2 id="report" className="flex-1 text-xl font-bold">
           {t("studio.report")}
         </h2>
+        <button type="button" className="btn-secondary" onClick={() => csv.mutate()} disabled={csv.isPending}>
+          {t("admin.exportCsv")}
+        </button>
         <button type="button" className="btn-secondary" disabled={regrade.isPending} onClick={() => regrade.mutate()}>
           {t("studio.regrade")}
         </button>
       </div>
+      <FormError error={csv.error} />
       {regrade.data && <FormSuccess>{t("studio.regraded", regrade.data)}</FormSuccess>}
       <FormError error={regrade.error} />
       {r.isPending ? (
@@ -308,8 +313,32 @@ function Report({ quizId }: { quizId: string }) {
       ) : (
         <>
           <p className="mt-2 text-sm">
-            {t("quiz.pastAttempts")}: {r.data.attempts} · {t("studio.meanScore", { pct: pct(r.data.mean_percent) })}
+            {t("studio.attemptsCount", { n: r.data.attempts })} · {t("studio.meanScore", { pct: pct(r.data.mean_percent) })}
           </p>
+          {r.data.students.length > 0 && (
+            <div className="mt-3 overflow-x-auto">
+              <table className="w-full min-w-[28rem] text-left text-sm">
+                <thead className="bg-slate-100">
+                  <tr>
+                    <th scope="col" className="px-3 py-1.5">{t("studio.student")}</th>
+                    <th scope="col" className="px-3 py-1.5">{t("studio.attemptsHeader")}</th>
+                    <th scope="col" className="px-3 py-1.5">{t("studio.best")}</th>
+                    <th scope="col" className="px-3 py-1.5">{t("quiz.passedBadge")}</th>
+                  </tr>
+                </thead>
+                <tbody className="divide-y divide-slate-100">
+                  {r.data.students.map((st) => (
+                    <tr key={st.user_id}>
+                      <td className="px-3 py-1.5">{st.student_name}</td>
+                      <td className="px-3 py-1.5">{st.attempts}</td>
+                      <td className="px-3 py-1.5">{pct(st.best_percent)}%</td>
+                      <td className="px-3 py-1.5">{st.passed ? "✓" : "—"}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
           {r.data.questions.length > 0 && (
             <div className="mt-3 overflow-x-auto">
               <table className="w-full min-w-[28rem] text-left text-sm">
