@@ -65,7 +65,13 @@ def quiz_with_key(live_server: LiveServer, course: dict[str, Any]) -> tuple[dict
                     "options": [{"text": "Dear Sir or Madam", "correct": True}, {"text": "Hey dude", "correct": False}],
                 },
                 {"kind": "true_false", "stem": "A report states its purpose early.", "points": 1, "correct": True},
-                {"kind": "numeric", "stem": "How many minutes are in two hours?", "points": 1, "value": 120, "tolerance": 0},
+                {
+                    "kind": "numeric",
+                    "stem": "How many minutes are in two hours?",
+                    "points": 1,
+                    "value": 120,
+                    "tolerance": 0,
+                },
             ):
                 r = api.post(f"/courses/{course['id']}/questions", json={**body, "quiz_id": quiz["id"]})
                 assert r.status_code == 201, r.text
@@ -163,7 +169,9 @@ def test_student_completes_a_free_course_passes_the_quiz_and_verifies_the_certif
     fits_a_phone(page, "quiz-taking")
 
     by_stem = {plain(q["stem"]): q for q in questions}
-    total = int(re.search(r"of (\d+)", page.get_by_text(re.compile(r"Question 1 of \d+")).text_content() or "").group(1))  # type: ignore[union-attr]
+    total = int(
+        re.search(r"of (\d+)", page.get_by_text(re.compile(r"Question 1 of \d+")).text_content() or "").group(1)
+    )  # type: ignore[union-attr]
     for n in range(1, total + 1):
         page.get_by_text(f"Question {n} of {total}").wait_for()
         shown = next(q for stem, q in by_stem.items() if page.get_by_text(stem, exact=False).first.is_visible())
