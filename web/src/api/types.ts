@@ -141,22 +141,7 @@ export type SocketFrame =
   | { type: "pong" }
   | { type: "error"; code: string; detail: string };
 
-export interface CertificateVerification {
-  valid?: boolean;
-  code: string;
-  student_name?: string;
-  full_name?: string;
-  course_title?: string;
-  course?: { id?: Id; slug?: string; title: string };
-  issued_at?: IsoDateTime;
-  revoked?: boolean;
-  revoked_at?: IsoDateTime | null;
-  revoked_reason?: string | null;
-  status?: string;
-  instructors?: string[];
-  completed_at?: IsoDateTime;
-  public_key_url?: string;
-}
+export type CertificateVerification = Schemas["VerificationRead"];
 
 export interface ProblemFieldError {
   field: string;
@@ -246,22 +231,8 @@ export type RosterEntry = Schemas["RosterEntry"];
 export type CategoryCreate = Schemas["CategoryCreate"];
 export type CategoryUpdate = Schemas["CategoryUpdate"];
 
-export interface Review {
-  id: Id;
-  course_id: Id;
-  user_id: Id;
-  author_name: string;
-  rating: number;
-  body: string;
-  reply: string | null;
-  replied_at: IsoDateTime | null;
-  is_hidden: boolean;
-  created_at: IsoDateTime;
-  updated_at: IsoDateTime;
-}
-export interface ReviewPage extends Page<Review> {
-  summary: { average: number; count: number; distribution: Record<string, number> };
-}
+export type Review = Schemas["ReviewRead"];
+export type ReviewPage = Schemas["ReviewPage"];
 
 /* ---- Quizzes (quizzes branch: lms.quizzes.schemas) ---- */
 export type QuestionKind = "single" | "multiple" | "true_false" | "short" | "numeric" | "essay";
@@ -287,18 +258,7 @@ export interface QuizCreate extends Partial<QuizSettings> {
   section_id?: Id | null;
 }
 export type QuizUpdate = Partial<QuizSettings> & { title?: string };
-export interface Quiz extends QuizSettings {
-  id: Id;
-  course_id: Id;
-  lesson_id: Id | null;
-  title: string;
-  description_html: string;
-  question_count: number;
-  total_points: number;
-  attempts_used: number | null;
-  best_percent: number | null;
-  passed: boolean | null;
-}
+export type Quiz = Omit<Schemas["QuizRead"], "review_policy"> & { review_policy: ReviewPolicy };
 
 export interface OptionIn {
   id?: string | null;
@@ -322,31 +282,8 @@ export interface QuestionIn {
   feedback?: string;
   quiz_id?: Id | null;
 }
-export interface Question {
-  id: Id;
-  course_id: Id;
-  quiz_id: Id | null;
-  kind: QuestionKind;
-  title: string;
-  stem: string;
-  stem_html: string;
-  points: number;
-  options: Array<{ id: string; text: string; correct: boolean; feedback: string }>;
-  correct: boolean | null;
-  accepted_answers: string[] | null;
-  regex: string | null;
-  case_sensitive: boolean | null;
-  value: number | null;
-  tolerance: number | null;
-  partial_credit: boolean;
-  feedback: string;
-  position: number;
-}
-export interface ImportResult {
-  created: number;
-  question_ids: Id[];
-  skipped: Array<Record<string, unknown>>;
-}
+export type Question = Omit<Schemas["QuestionRead"], "kind"> & { kind: QuestionKind };
+export type ImportResult = Omit<Schemas["ImportResult"], "skipped"> & { skipped?: Array<Record<string, unknown>> };
 
 export interface PublicQuestion {
   id: Id;
@@ -368,99 +305,34 @@ export interface QuestionResult {
   correct_answer: unknown;
   feedback: string | null;
 }
-export interface Attempt {
-  id: Id;
-  quiz_id: Id;
-  course_id: Id;
-  user_id: Id;
-  attempt_no: number;
-  status: AttemptStatus;
-  started_at: IsoDateTime;
-  deadline_at: IsoDateTime | null;
-  submitted_at: IsoDateTime | null;
-  graded_at: IsoDateTime | null;
-  auto_submitted: boolean;
-  seconds_left: number | null;
-  questions: PublicQuestion[] | null;
-  answers: Record<string, AnswerValue> | null;
-  score: number | null;
-  max_score: number | null;
-  score_percent: number | null;
-  passed: boolean | null;
-  review_available: boolean;
-  results: QuestionResult[] | null;
-}
-export interface GradingQueueItem {
-  attempt_id: Id;
-  quiz_id: Id;
-  quiz_title: string;
-  user_id: Id;
-  student_name: string;
-  submitted_at: IsoDateTime | null;
+/** Generated, with the loosely typed parts (answers, questions, results) narrowed to what the quiz domain sends. */
+export type Attempt = Omit<Schemas["AttemptRead"], "questions" | "answers" | "results"> & {
+  questions?: PublicQuestion[] | null;
+  answers?: Record<string, AnswerValue> | null;
+  results?: QuestionResult[] | null;
+};
+export type GradingQueueItem = Omit<Schemas["QueueItem"], "questions"> & {
   questions: Array<{ question_id: Id; stem_html: string; max: number; answer: unknown }>;
-}
+};
 export interface ManualGrade {
   question_id: Id;
   score: number;
   feedback?: string;
 }
-export interface QuizReport {
-  quiz_id: Id;
-  attempts: number;
-  students: Array<{ user_id: Id; student_name: string; attempts: number; best_percent: number | null; last_percent: number | null; passed: boolean }>;
-  distribution: Array<Record<string, unknown>>;
-  mean_percent: number | null;
-  questions: Array<{ question_id: Id; title: string; kind: string; responses: number; difficulty: number | null; discrimination: number | null }>;
-}
+export type QuizReport = Schemas["QuizReport"];
 
 /* ---- Certificates (quizzes branch; hand-written until its router publishes schemas) ---- */
-export interface Certificate {
-  id?: Id;
-  code: string;
-  course_id: Id;
-  course_title: string;
-  course_slug?: string | null;
-  student_name: string;
-  instructor_names?: string[];
-  completed_at?: IsoDateTime | null;
-  issued_at: IsoDateTime;
-  revoked_at?: IsoDateTime | null;
-  revoked_reason?: string | null;
-  revoked?: boolean;
-  pdf_url?: string | null;
-  verify_url?: string | null;
-}
+export type Certificate = Schemas["CertificateRead"];
 
 /* ---- Payments (payments branch: lms.payments.schemas) ---- */
 export type PaymentProvider = "razorpay" | "stripe" | "sandbox";
 export type OrderStatus = "pending" | "paid" | "failed" | "expired" | "refunded" | "partially_refunded" | (string & {});
-export interface Order {
-  id: Id;
-  course_id: Id;
-  course_title: string | null;
-  user_id: Id;
-  provider: PaymentProvider;
-  status: OrderStatus;
-  test_mode: boolean;
-  price: Money;
-  discount: Money;
-  total: Money;
-  refunded: Money;
-  coupon_code: string | null;
-  invoice_number: string | null;
-  provider_order_id: string | null;
-  provider_payment_id: string | null;
-  created_at: IsoDateTime;
-  expires_at: IsoDateTime;
-  paid_at: IsoDateTime | null;
-  failure_reason: string | null;
-  receipt_url: string | null;
-}
-export interface CheckoutResponse {
+export type Order = Omit<Schemas["OrderRead"], "provider"> & { provider: PaymentProvider };
+/** Generated; the provider details are free-form on the server, narrowed here. */
+export type CheckoutResponse = Omit<Schemas["CheckoutRead"], "order" | "provider" | "razorpay" | "stripe" | "sandbox"> & {
   order: Order;
   provider: PaymentProvider;
-  test_mode: boolean;
-  razorpay: {
+  razorpay?: {
     key_id: string;
     order_id: string;
     amount: number;
@@ -470,37 +342,12 @@ export interface CheckoutResponse {
     prefill: { name: string; email: string };
     verify_url: string;
   } | null;
-  stripe: { session_id: string | null; url: string | null; publishable_key: string | null } | null;
-  sandbox: { confirm_url: string; signatures: { success: string; failure: string } } | null;
-}
-export interface Refund {
-  id: Id;
-  order_id: Id;
-  amount: number;
-  currency: string;
-  reason: string;
-  status: string;
-  provider_refund_id: string | null;
-  created_at: IsoDateTime;
-  processed_at: IsoDateTime | null;
-}
+  stripe?: { session_id: string | null; url: string | null; publishable_key: string | null } | null;
+  sandbox?: { confirm_url: string; signatures: { success: string; failure: string } } | null;
+};
+export type Refund = Schemas["RefundRead"];
 export type CouponKind = "percent" | "fixed";
-export interface Coupon {
-  id: Id;
-  code: string;
-  description: string;
-  kind: CouponKind;
-  percent_off: number | null;
-  amount_off: number | null;
-  currency: string | null;
-  course_id: Id | null;
-  expires_at: IsoDateTime | null;
-  max_redemptions: number | null;
-  max_per_user: number | null;
-  redeemed_count: number;
-  is_active: boolean;
-  created_at: IsoDateTime;
-}
+export type Coupon = Omit<Schemas["CouponRead"], "kind"> & { kind: CouponKind };
 export interface CouponCreate {
   code: string;
   kind: CouponKind;
@@ -527,13 +374,4 @@ export interface CourseFigures {
   certificates: number;
   revenue: Revenue[];
 }
-export interface CourseReport {
-  course_id: Id;
-  from: string;
-  to: string;
-  granularity: Granularity;
-  totals: CourseFigures & { completion_rate: number | null };
-  all_time: { enrollments: number; completions: number; completion_rate: number | null };
-  progress_distribution: Array<{ lessons_completed: number; learners: number }>;
-  series: Array<CourseFigures & { period: string }>;
-}
+export type CourseReport = Schemas["CourseReport"];

@@ -14,7 +14,7 @@ function CertificateCard({ cert }: { cert: Certificate }) {
   const verifyPath = `/verify/${encodeURIComponent(cert.code)}`;
   const shareUrl = cert.verify_url || `${window.location.origin}${verifyPath}`;
   const download = useMutation({ mutationFn: () => myCertificatesApi.downloadPdf(cert.code) });
-  const revoked = !!cert.revoked_at || cert.revoked;
+  const revoked = !!cert.revoked_at;
   return (
     <li className="card flex flex-col gap-3">
       <div className="flex flex-wrap items-start gap-2">

@@ -32,9 +32,9 @@ export default function VerifyCertificatePage() {
           ) : (
             <ErrorState error={q.error} onRetry={() => void q.refetch()} />
           )
-        ) : q.data.valid === false || q.data.revoked ? (
+        ) : !q.data.valid || q.data.revoked_at ? (
           <div role="alert" className="rounded-lg border border-red-300 bg-red-50 p-6">
-            <p className="text-xl font-bold text-red-900">✗ {q.data.revoked || q.data.revoked_at ? t("verify.revoked") : t("verify.invalid")}</p>
+            <p className="text-xl font-bold text-red-900">✗ {q.data.revoked_at ? t("verify.revoked") : t("verify.invalid")}</p>
             {q.data.revoked_reason && <p className="mt-2 text-red-900">{q.data.revoked_reason}</p>}
           </div>
         ) : (
@@ -42,9 +42,9 @@ export default function VerifyCertificatePage() {
             <p className="text-xl font-bold text-green-900">✓ {t("verify.valid")}</p>
             <dl className="mt-4 grid grid-cols-1 gap-x-6 gap-y-2 sm:grid-cols-[auto_1fr]">
               <dt className="font-semibold text-slate-800">{t("verify.student")}</dt>
-              <dd>{q.data.student_name ?? q.data.full_name ?? "—"}</dd>
+              <dd>{q.data.student_name}</dd>
               <dt className="font-semibold text-slate-800">{t("verify.course")}</dt>
-              <dd>{q.data.course_title ?? q.data.course?.title ?? "—"}</dd>
+              <dd>{q.data.course_title}</dd>
               {q.data.instructors && q.data.instructors.length > 0 && (
                 <>
                   <dt className="font-semibold text-slate-800">{t("verify.instructors")}</dt>

@@ -219,7 +219,7 @@ function ImportExport({ courseId, quizId, onImported }: { courseId: string; quiz
       </div>
       {m.data && (
         <FormSuccess>
-          {t("studio.imported", { n: m.data.created })} {m.data.skipped.length > 0 && t("studio.importSkipped", { n: m.data.skipped.length })}
+          {t("studio.imported", { n: m.data.created })} {(m.data.skipped?.length ?? 0) > 0 && t("studio.importSkipped", { n: m.data.skipped?.length ?? 0 })}
         </FormSuccess>
       )}
       <FormError error={m.error} />
