@@ -100,6 +100,8 @@ class Settings(BaseSettings):
     email_max_attempts: int = Field(default=6, ge=1)
     email_retry_base_seconds: float = 60.0  # SMTP retry backoff: base, 2x, 4x, ...
     email_secret: str = ""  # signs unsubscribe links; derived from the JWT key when empty
+    reminder_lead_hours: int = Field(default=24, ge=1, le=24 * 14)  # remind this long before a quiz closes
+    digest_hour_utc: int = Field(default=6, ge=0, le=23)  # daily digests go out from this hour on
     # --- quizzes / certificates ---
     # Answers saved this many seconds after an attempt's deadline still count (network latency).
     quiz_deadline_grace_seconds: int = Field(default=5, ge=0, le=300)

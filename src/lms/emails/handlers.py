@@ -64,7 +64,7 @@ async def send_enrollment_confirmation(rt: Runtime, session: AsyncSession, event
         template="enrollment_confirmation",
         context={
             "course_title": _text(event.data, "course_title"),
-            "course_path": f"/courses/{course_id}" if course_id else "/my-courses",
+            "course_path": f"/courses/{course_id}" if course_id else "/dashboard",
         },
     )
 

@@ -42,7 +42,10 @@ class EmailStatus(StrEnum):
 
 class EmailMessage(IdMixin, TimestampMixin, Base):
     __tablename__ = "email_messages"
-    __table_args__ = (Index("ix_email_messages_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_email_messages_due", "status", "next_attempt_at"),
+        Index("ux_email_messages_dedupe_key", "dedupe_key", unique=True),
+    )
 
     user_id: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     kind: Mapped[str] = mapped_column(String(40), nullable=False)
@@ -59,6 +62,9 @@ class EmailMessage(IdMixin, TimestampMixin, Base):
     body_text: Mapped[str] = mapped_column(Text, nullable=False, default="")
     body_html: Mapped[str] = mapped_column(Text, nullable=False, default="")
     headers: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # Set on scheduled emails ("due:<quiz>:<user>", "digest:<user>:<day>") so each goes out once,
+    # even when two workers race; unique, NULL for ordinary emails.
+    dedupe_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
 
 
 class NotificationPreference(Base):

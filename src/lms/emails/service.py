@@ -109,12 +109,17 @@ async def send_email(
     kind: EmailKind,
     template: str,
     context: dict[str, Any] | None = None,
-) -> EmailMessage:
+    dedupe_key: str | None = None,
+) -> EmailMessage | None:
     """Queue one email to ``user`` in the caller's transaction; it goes to SMTP after the commit.
 
     Kinds the user turned off are recorded as ``suppressed`` and not sent. Every non-security email
-    carries an unsubscribe link (in the body and as ``List-Unsubscribe``).
+    carries an unsubscribe link (in the body and as ``List-Unsubscribe``). With a ``dedupe_key`` the
+    email is queued only if no email with that key exists (None is returned otherwise); the unique
+    index on the key settles a race between two workers (the loser's transaction fails).
     """
+    if dedupe_key is not None and await already_sent(session, dedupe_key):
+        return None
     link: str | None = None
     headers: dict[str, str] = {}
     if kind not in SECURITY_KINDS:
@@ -133,6 +138,7 @@ async def send_email(
         body_text=text,
         body_html=mail.html,
         headers=headers or None,
+        dedupe_key=dedupe_key,
         status=EmailStatus.QUEUED.value,
         next_attempt_at=utcnow(),
     )
@@ -148,6 +154,11 @@ async def send_email(
 
         after_commit(session, deliver_now)
     return row
+
+
+async def already_sent(session: AsyncSession, dedupe_key: str) -> bool:
+    found = await session.scalar(select(EmailMessage.id).where(EmailMessage.dedupe_key == dedupe_key).limit(1))
+    return found is not None
 
 
 def _retry_delay(rt: Runtime, attempts: int) -> timedelta:

@@ -7,9 +7,14 @@ from lms.core.scheduler import Scheduler
 from lms.quizzes import service
 
 
-async def close_expired(rt: Runtime) -> None:
+async def sweep_expired_attempts(rt: Runtime) -> int:
+    """Close and grade every attempt past its deadline; returns how many it closed."""
     async with rt.sessionmaker() as session, session.begin():
-        await service.close_expired_attempts(session, settings=rt.settings)
+        return await service.close_expired_attempts(session, settings=rt.settings)
+
+
+async def close_expired(rt: Runtime) -> None:
+    await sweep_expired_attempts(rt)
 
 
 def register(scheduler: Scheduler) -> None:
