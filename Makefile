@@ -27,7 +27,9 @@ test: install web  ## lint, type-check, web unit tests, the whole suite (+ real 
 	$(PY_VENV)/bin/ruff check src tests bench
 	$(PY_VENV)/bin/mypy
 	@$(MAKE) --no-print-directory web-test
-	$(PY_VENV)/bin/pytest $(PYTEST_ARGS)
+	$(PY_VENV)/bin/pytest --ignore=tests/e2e $(PYTEST_ARGS)
+	@# The browser journeys get a process of their own: Playwright's sync API keeps an event loop running.
+	$(PY_VENV)/bin/pytest tests/e2e $(PYTEST_ARGS)
 
 web-test:
 	@if [ -f web/package.json ] && command -v npm >/dev/null; then \

@@ -518,6 +518,9 @@ async def start_attempt(
         )
         used = int(used or 0)
         if quiz.attempts_allowed is not None and used >= quiz.attempts_allowed:
+            if await _in_progress_exists(session, quiz.id, user.id):
+                # A concurrent start committed between the two reads above (READ COMMITTED): resume it.
+                continue
             raise Conflict(
                 f"You have used all {quiz.attempts_allowed} attempt(s) of this quiz.", code=ErrorCode.ATTEMPTS_EXHAUSTED
             )
@@ -553,6 +556,15 @@ async def start_attempt(
             continue  # another start of the same student won: look again (it is committed by now)
         return attempt, quiz, True
     raise Conflict("Another attempt was started at the same moment; try again.")
+
+
+async def _in_progress_exists(session: AsyncSession, quiz_id: str, user_id: str) -> bool:
+    found = await session.scalar(
+        select(Attempt.id).where(
+            Attempt.quiz_id == quiz_id, Attempt.user_id == user_id, Attempt.status == AttemptStatus.IN_PROGRESS.value
+        )
+    )
+    return found is not None
 
 
 async def _owned_attempt(session: AsyncSession, attempt_id: str, user: User) -> Attempt:
