@@ -53,6 +53,10 @@ class Settings(BaseSettings):
 
     # Request bodies
     max_body_bytes: int = 1_048_576
+    # Uploaded course media (videos, attachments, thumbnails): stored under media_dir
+    media_root: Path | None = None  # default: <data_dir>/media
+    media_max_bytes: int = Field(default=2 * 1024**3, ge=1024)  # one upload; lectures run to a few GB
+    media_link_ttl_seconds: int = Field(default=6 * 3600, ge=60)  # signed download links expire
 
     # Mail
     mail_backend: Literal["file", "smtp"] = "file"
@@ -124,6 +128,10 @@ class Settings(BaseSettings):
     @cached_property
     def async_database_url(self) -> str:
         return to_async_url(self.database_url)
+
+    @property
+    def media_dir(self) -> Path:
+        return self.media_root or self.data_dir / "media"
 
     @property
     def mail_dir(self) -> Path:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,7 @@ from lms.emails.router import router as emails_router
 from lms.enrollments.router import router as enrollments_router
 from lms.events import jobs as events_jobs
 from lms.events.router import router as events_router
+from lms.media.router import router as media_router
 from lms.notifications import handlers as notifications_handlers
 from lms.notifications.realtime import close_hub
 from lms.notifications.router import router as notifications_router
@@ -73,6 +75,7 @@ DOMAIN_ROUTERS: list[APIRouter] = [
     payments_router,
     quizzes_router,
     certificates_router,
+    media_router,
 ]
 DOMAIN_HANDLERS: list[Callable[[EventBus], None]] = [
     auth_handlers.register,
@@ -213,5 +216,12 @@ def create_app(
             ("api", "/api/", default_limit, default_window),
         ],
     )
-    app.add_middleware(RequestContextMiddleware, metrics=rt.metrics, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        RequestContextMiddleware,
+        metrics=rt.metrics,
+        max_body_bytes=settings.max_body_bytes,
+        upload_paths=re.compile(r"^/api/v1/courses/[^/]+/media$"),
+        # multipart framing adds a little to the file itself
+        max_upload_bytes=settings.media_max_bytes + 64 * 1024,
+    )
     return app

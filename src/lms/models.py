@@ -13,6 +13,7 @@ from lms.core.events import OutboxEvent, ProcessedEvent
 from lms.courses import models as courses_models
 from lms.emails import models as emails_models
 from lms.enrollments import models as enrollments_models
+from lms.media import models as media_models
 from lms.notifications import models as notifications_models
 from lms.payments import models as payments_models
 from lms.progress import models as progress_models

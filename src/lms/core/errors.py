@@ -65,6 +65,8 @@ class ErrorCode(StrEnum):
     ATTEMPT_CLOSED = "attempt_closed"
     IMPORT_FAILED = "import_failed"
     ALREADY_REVOKED = "already_revoked"
+    # media
+    UNSUPPORTED_MEDIA = "unsupported_media"
     INTERNAL_ERROR = "internal_error"
     SERVICE_UNAVAILABLE = "service_unavailable"
 
@@ -123,6 +125,14 @@ class NotFound(LMSError):
 
 class Conflict(LMSError):
     status, code, title = 409, ErrorCode.CONFLICT, "Conflict"
+
+
+class PayloadTooLarge(LMSError):
+    status, code, title = 413, ErrorCode.BODY_TOO_LARGE, "Payload too large"
+
+
+class UnsupportedMedia(LMSError):
+    status, code, title = 415, ErrorCode.UNSUPPORTED_MEDIA, "Unsupported media type"
 
 
 class RateLimited(LMSError):

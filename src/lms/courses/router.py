@@ -8,9 +8,10 @@ from fastapi import APIRouter, Depends, Query, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lms.auth.dependencies import AdminUser, InstructorUser, OptionalUser
-from lms.core.deps import SessionDep
+from lms.core.deps import RuntimeDep, SessionDep
 from lms.core.errors import NotAuthenticated
 from lms.core.pagination import Page, PageParams, page_params
+from lms.core.runtime import Runtime
 from lms.courses import service
 from lms.courses.models import Course, CourseLevel, CourseStatus
 from lms.courses.schemas import (
@@ -35,6 +36,7 @@ from lms.courses.schemas import (
     SectionUpdate,
     Viewer,
 )
+from lms.media import links as media_links
 from lms.users.models import User
 
 router = APIRouter(tags=["courses"])
@@ -228,10 +230,21 @@ async def delete_section(section_id: str, session: SessionDep, user: InstructorU
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
+def _lesson_read(rt: Runtime, lesson: object) -> LessonRead:
+    """A lesson as its (authorized) viewer gets it: uploaded media behind signed, expiring links."""
+    read = LessonRead.model_validate(lesson)
+    ttl = rt.settings.media_link_ttl_seconds
+    read.video_url = media_links.sign_site_url(rt.email_secret, read.video_url, ttl)
+    read.file_url = media_links.sign_site_url(rt.email_secret, read.file_url, ttl)
+    return read
+
+
 @router.post("/sections/{section_id}/lessons", response_model=LessonRead, status_code=status.HTTP_201_CREATED)
-async def add_lesson(section_id: str, body: LessonCreate, session: SessionDep, user: InstructorUser) -> LessonRead:
+async def add_lesson(
+    section_id: str, body: LessonCreate, session: SessionDep, rt: RuntimeDep, user: InstructorUser
+) -> LessonRead:
     lesson = await service.add_lesson(session, section_id=section_id, actor=user, data=body.model_dump())
-    return LessonRead.model_validate(lesson)
+    return _lesson_read(rt, lesson)
 
 
 @router.put("/sections/{section_id}/lessons/order", status_code=status.HTTP_204_NO_CONTENT)
@@ -242,18 +255,20 @@ async def reorder_lessons(section_id: str, body: LessonOrder, session: SessionDe
 
 
 @router.get("/lessons/{lesson_id}", response_model=LessonRead)
-async def get_lesson(lesson_id: str, session: SessionDep, viewer: OptionalUser) -> LessonRead:
+async def get_lesson(lesson_id: str, session: SessionDep, rt: RuntimeDep, viewer: OptionalUser) -> LessonRead:
     """A lesson with its content: previews for everyone, the rest for enrolled students and editors."""
     view = await service.view_lesson(session, lesson_id=lesson_id, viewer=viewer)
-    return LessonRead.model_validate(view.lesson)
+    return _lesson_read(rt, view.lesson)
 
 
 @router.patch("/lessons/{lesson_id}", response_model=LessonRead)
-async def update_lesson(lesson_id: str, body: LessonUpdate, session: SessionDep, user: InstructorUser) -> LessonRead:
+async def update_lesson(
+    lesson_id: str, body: LessonUpdate, session: SessionDep, rt: RuntimeDep, user: InstructorUser
+) -> LessonRead:
     lesson = await service.update_lesson(
         session, lesson_id=lesson_id, actor=user, changes=body.model_dump(exclude_unset=True)
     )
-    return LessonRead.model_validate(lesson)
+    return _lesson_read(rt, lesson)
 
 
 @router.delete("/lessons/{lesson_id}", status_code=status.HTTP_204_NO_CONTENT)
