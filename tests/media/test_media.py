@@ -10,6 +10,7 @@ import httpx
 from sqlalchemy import func, select
 
 from lms.core.runtime import Runtime
+from lms.courses.models import Lesson
 from lms.media import links
 from lms.media.models import MediaFile
 from lms.users.models import Role
@@ -77,6 +78,15 @@ async def test_lesson_attachment_is_served_to_enrolled_students_by_signed_link(
     assert got.headers["content-type"] == "application/pdf"
     assert got.headers["content-disposition"].startswith("inline")
     assert got.headers["x-content-type-options"] == "nosniff"
+
+    # An editor saving the lesson as shown (signed link included) stores the bare path again.
+    resp = await client.patch(
+        f"/api/v1/lessons/{lesson['id']}", json={"file_url": media["url"], "title": "Notes"}, headers=teacher.headers
+    )
+    assert resp.status_code == 200 and resp.json()["file_url"].startswith(media["path"] + "?exp=")
+    async with rt.sessionmaker() as session:
+        stored = await session.scalar(select(Lesson.file_url).where(Lesson.id == lesson["id"]))
+    assert stored == media["path"]
 
     tampered = shown["file_url"][:-1] + ("0" if shown["file_url"][-1] != "0" else "1")
     assert (await client.get(tampered)).status_code == 404

@@ -9,6 +9,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstrai
 
 from lms.core.markdown import MAX_MARKDOWN_CHARS
 from lms.courses.models import CourseLevel, CourseStatus, LessonKind
+from lms.media import links as media_links
 
 MAX_PRICE_MINOR_UNITS = 100_000_000  # ₹10,00,000 / $1,000,000: anything above is a typo
 
@@ -26,8 +27,10 @@ def _check_url(value: str | None) -> str | None:
     if value is None:
         return None
     lowered = value.lower()
-    if lowered.startswith(("http://", "https://")) or (value.startswith("/") and not value.startswith("//")):
+    if lowered.startswith(("http://", "https://")):
         return value
+    if value.startswith("/") and not value.startswith("//"):
+        return media_links.unsigned(value)
     raise ValueError("must be an http(s) URL or a path on this site")
 
 

@@ -15,6 +15,7 @@ import re
 import time
 
 CONTENT_PATH = re.compile(r"^/api/v1/media/([A-Za-z0-9-]{1,36})/content$")
+SIGNED_CONTENT_PATH = re.compile(r"^(/api/v1/media/[A-Za-z0-9-]{1,36}/content)\?exp=\d+&sig=[0-9a-f]+$")
 
 
 def content_path(media_id: str) -> str:
@@ -36,6 +37,13 @@ def verify(secret: str, media_id: str, expires: int, signature: str, *, now: flo
     if expires < (now or time.time()):
         return False
     return hmac.compare_digest(_mac(secret, media_id, expires), signature)
+
+
+def unsigned(url: str) -> str:
+    """What to store when an editor saves a lesson with a signed link in it (e.g. the one the editor
+    showed them): the bare path, so the stored lesson never carries an expiring signature."""
+    match = SIGNED_CONTENT_PATH.match(url)
+    return match.group(1) if match else url
 
 
 def sign_site_url(secret: str, url: str | None, ttl_seconds: int) -> str | None:
