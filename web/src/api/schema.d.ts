@@ -842,6 +842,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/courses/{course_id}/media": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Media
+         * @description The course's uploaded files, newest first (its editors only).
+         */
+        get: operations["list_media_api_v1_courses__course_id__media_get"];
+        put?: never;
+        /**
+         * Upload Media
+         * @description Upload a file for a course you edit. Its type is checked from its content (415 otherwise).
+         */
+        post: operations["upload_media_api_v1_courses__course_id__media_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/courses/{course_id}/progress": {
         parameters: {
             query?: never;
@@ -1241,6 +1265,44 @@ export interface paths {
          * @description Turn kinds of email on or off. Turning off a security kind is a 422.
          */
         put: operations["put_preferences_api_v1_me_email_preferences_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/media/{media_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete Media */
+        delete: operations["delete_media_api_v1_media__media_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/media/{media_id}/content": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Media Content
+         * @description The file's bytes (Range requests supported, so videos seek). Private files need a signed link,
+         *     which lessons carry for whoever may see them.
+         */
+        get: operations["media_content_api_v1_media__media_id__content_get"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -1914,6 +1976,20 @@ export interface components {
             pending: number;
             /** Published Last Hour */
             published_last_hour: number;
+        };
+        /** Body_upload_media_api_v1_courses__course_id__media_post */
+        Body_upload_media_api_v1_courses__course_id__media_post: {
+            /**
+             * File
+             * @description Video, audio, image, PDF, office document, zip or text
+             */
+            file: string;
+            /**
+             * Public
+             * @description Anyone may see it (course thumbnails; images only)
+             * @default false
+             */
+            public: boolean;
         };
         /** CategoryCreate */
         CategoryCreate: {
@@ -2778,6 +2854,43 @@ export interface components {
             question_id: string;
             /** Score */
             score: number;
+        };
+        /** MediaList */
+        MediaList: {
+            /** Items */
+            items: components["schemas"]["MediaRead"][];
+        };
+        /** MediaRead */
+        MediaRead: {
+            /** Content Type */
+            content_type: string;
+            /** Course Id */
+            course_id: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Filename */
+            filename: string;
+            /** Id */
+            id: string;
+            /** Is Public */
+            is_public: boolean;
+            /**
+             * Path
+             * @description Store this in a lesson's video_url/file_url or a course thumbnail
+             */
+            path: string;
+            /** Sha256 */
+            sha256: string;
+            /** Size Bytes */
+            size_bytes: number;
+            /**
+             * Url
+             * @description A link to the content that works now (signed, expiring for private files)
+             */
+            url: string;
         };
         /** MessageResponse */
         MessageResponse: {
@@ -5773,6 +5886,72 @@ export interface operations {
             };
         };
     };
+    list_media_api_v1_courses__course_id__media_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MediaList"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    upload_media_api_v1_courses__course_id__media_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                course_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_upload_media_api_v1_courses__course_id__media_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MediaRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     course_progress_api_v1_courses__course_id__progress_get: {
         parameters: {
             query?: never;
@@ -6690,6 +6869,69 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["EmailPreferencesRead"];
                 };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_media_api_v1_media__media_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                media_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    media_content_api_v1_media__media_id__content_get: {
+        parameters: {
+            query?: {
+                /** @description Expiry of a signed link (Unix time) */
+                exp?: number | null;
+                /** @description Signature of a signed link */
+                sig?: string | null;
+            };
+            header?: never;
+            path: {
+                media_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Validation Error */
             422: {

@@ -23,6 +23,7 @@ export type ChangePasswordRequest = Schemas["ChangePasswordRequest"];
 export type ProfileUpdate = Schemas["ProfileUpdate"];
 export type AdminUserUpdate = Schemas["AdminUserUpdate"];
 export type MessageResponse = Schemas["MessageResponse"];
+export type MediaFile = Schemas["MediaRead"];
 
 /* ---- Hand-written until the corresponding server domains publish their OpenAPI. ---- */
 

@@ -5,6 +5,7 @@ import { coursesApi, lessonsApi, studioApi } from "../../api/endpoints";
 import { isApiError } from "../../api/errors";
 import type { CourseDetail, LessonKind, LessonSummary, Section } from "../../api/types";
 import { Field } from "../../components/Field";
+import { MediaUpload } from "../../components/MediaUpload";
 import { SortableList } from "../../components/SortableList";
 import { ErrorState, FormError, FormSuccess, LoadingState } from "../../components/states";
 import { t } from "../../i18n";
@@ -33,6 +34,7 @@ function DetailsForm({ course }: { course: CourseDetail }) {
   const [rupees, setRupees] = useState(course.price ? String(course.price.amount / 100) : "");
   const [capacity, setCapacity] = useState(course.capacity ? String(course.capacity) : "");
   const [preview, setPreview] = useState(false);
+  const [thumbnail, setThumbnail] = useState(course.thumbnail_url ?? null);
   const m = useMutation({
     mutationFn: () =>
       studioApi.update(course.id, {
@@ -43,6 +45,7 @@ function DetailsForm({ course }: { course: CourseDetail }) {
         language,
         price: free ? null : { amount: Math.round(Number(rupees) * 100), currency: course.price?.currency ?? "INR" },
         capacity: capacity ? Number(capacity) : null,
+        thumbnail_url: thumbnail,
       }),
     onSuccess: () => invalidate(),
   });
@@ -104,6 +107,15 @@ function DetailsForm({ course }: { course: CourseDetail }) {
           <Field label={t("studio.priceInr")} type="number" min={1} step="0.01" value={rupees} onChange={(e) => setRupees(e.target.value)} error={err?.fieldError("price") ?? err?.fieldError("amount")} />
         )}
       </fieldset>
+      <div className="flex flex-wrap items-end gap-4">
+        {thumbnail && <img src={thumbnail} alt="" className="h-20 w-32 rounded-md object-cover" />}
+        <MediaUpload courseId={course.id} accept="image/png,image/jpeg,image/webp,image/gif" isPublic label={t("media.uploadThumbnail")} onUploaded={(media) => setThumbnail(media.path)} />
+        {thumbnail && (
+          <button type="button" className="link text-sm" onClick={() => setThumbnail(null)}>
+            {t("media.removeThumbnail")}
+          </button>
+        )}
+      </div>
       <Field label={t("studio.capacity")} type="number" min={1} value={capacity} onChange={(e) => setCapacity(e.target.value)} hint={t("studio.capacityHint")} error={err?.fieldError("capacity")} />
       <button type="submit" className="btn-primary w-fit" disabled={m.isPending}>
         {m.isPending ? t("state.saving") : t("profile.save")}
@@ -208,7 +220,15 @@ function LessonForm({
         </div>
       </div>
       {needsUrl && (
-        <Field label={t("studio.url")} value={d.url} onChange={(e) => setD({ ...d, url: e.target.value })} hint={t("studio.urlHint")} error={err?.fieldError("video_url") ?? err?.fieldError("link_url") ?? err?.fieldError("file_url")} />
+        <Field label={t("studio.url")} value={d.url} onChange={(e) => setD({ ...d, url: e.target.value })} hint={d.kind === "link" ? undefined : t("studio.urlHint")} error={err?.fieldError("video_url") ?? err?.fieldError("link_url") ?? err?.fieldError("file_url")} />
+      )}
+      {(d.kind === "video" || d.kind === "file") && (
+        <MediaUpload
+          courseId={courseId}
+          accept={d.kind === "video" ? "video/mp4,video/webm,video/quicktime" : undefined}
+          label={d.kind === "video" ? t("media.uploadVideo") : t("media.uploadFile")}
+          onUploaded={(media) => setD((cur) => ({ ...cur, url: media.path, title: cur.title || media.filename }))}
+        />
       )}
       <div>
         <label htmlFor={`${id}-content`} className="block text-sm font-medium text-slate-800">
