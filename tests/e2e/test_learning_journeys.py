@@ -252,6 +252,10 @@ def test_student_buys_a_paid_course_in_sandbox_mode(page: Page, live_server: Liv
     screenshot(page, "payments-history")
 
 
+MP4_BYTES = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + bytes(4096)
+PNG_BYTES = b"\x89PNG\r\n\x1a\n" + bytes(256)
+
+
 def test_instructor_builds_and_publishes_a_course_with_a_quiz(page: Page, live_server: LiveServer) -> None:
     login(page, *INSTRUCTOR)
     page.goto("/studio")
@@ -272,6 +276,22 @@ def test_instructor_builds_and_publishes_a_course_with_a_quiz(page: Page, live_s
     page.get_by_label("Lesson title").fill("Offsets")
     page.get_by_role("button", name="Add lesson", exact=True).click()
     page.get_by_text("Offsets").first.wait_for()
+    # A video lesson from an uploaded file, and a course image.
+    page.get_by_role("button", name=re.compile("Add lesson")).click()
+    page.get_by_label("Lesson title").fill("Chaining demonstration")
+    page.get_by_label("Kind", exact=True).select_option("video")
+    video = {"name": "chaining.mp4", "mimeType": "video/mp4", "buffer": MP4_BYTES}
+    page.get_by_label("Or upload a video (MP4, WebM)").set_input_files(video)  # type: ignore[arg-type]
+    page.get_by_text("Uploaded chaining.mp4.").wait_for()
+    assert page.get_by_label("URL").input_value().startswith("/api/v1/media/")
+    page.get_by_role("button", name="Add lesson", exact=True).click()
+    page.get_by_text("Chaining demonstration").first.wait_for()
+    cover = {"name": "cover.png", "mimeType": "image/png", "buffer": PNG_BYTES}
+    page.get_by_label("Course image (PNG, JPEG, WebP)").set_input_files(cover)  # type: ignore[arg-type]
+    page.get_by_text("Uploaded cover.png.").wait_for()
+    with page.expect_response(lambda r: r.request.method == "PATCH" and "/api/v1/courses/" in r.url) as saved:
+        page.get_by_role("button", name="Save", exact=True).first.click()
+    assert saved.value.ok and saved.value.json()["thumbnail_url"].startswith("/api/v1/media/")
     # Keyboard reordering on the drag handle.
     with page.expect_response(lambda r: "/lessons/order" in r.url) as order:
         page.get_by_role("button", name="Reorder Offsets").press("ArrowUp")
