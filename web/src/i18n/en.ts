@@ -550,7 +550,7 @@ export const en = {
   "admin.refundAmountHint": "Leave empty to refund everything still refundable.",
   "admin.refundReason": "Reason",
   "admin.refundGo": "Issue refund",
-  "admin.refunded": "Refund issued.",
+  "admin.refundedOrder": "Refund issued for order {id}.",
   "admin.refundsList": "Refunds",
   "admin.coupons": "Coupons",
   "admin.couponsBlurb": "Percentage and fixed discounts, limits and expiry.",

@@ -139,7 +139,7 @@ export default function AdminCertificatesPage() {
       </div>
       {done && <FormSuccess>{t("admin.revokedDone", { code: done })}</FormSuccess>}
 
-      <div aria-busy={query.isFetching}>
+      <div className="min-w-0" aria-busy={query.isFetching}>
         {query.isPending ? (
           <LoadingState />
         ) : query.isError ? (
@@ -151,7 +151,7 @@ export default function AdminCertificatesPage() {
             <p className="mb-2 text-sm text-slate-700" aria-live="polite">
               {t("admin.certificateCount", { n: query.data.total })}
             </p>
-            <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+            <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white">
               <table className="w-full min-w-[40rem] text-left text-sm">
                 <caption className="sr-only">{t("admin.certificates")}</caption>
                 <thead className="bg-slate-100">

@@ -90,7 +90,7 @@ export default function RosterPage() {
       ) : (
         <>
           <p className="text-sm text-slate-700">{t("course.enrolledCount", { n: q.data.total })}</p>
-          <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+          <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white">
             <table className="w-full min-w-[36rem] text-left text-sm">
               <thead className="bg-slate-100">
                 <tr>
