@@ -5,18 +5,20 @@ from __future__ import annotations
 import hashlib
 import json
 import stat
+from typing import Any
 
 import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import func, select
 
+from lms.certificates import service
 from lms.certificates.models import Certificate
 from lms.certificates.signing import b64url_decode, base58btc, canonical_json
 from lms.core.events import publish
 from lms.core.runtime import Runtime
 from lms.users.models import Role
-from tests.courses.helpers import events
-from tests.factories import signed_in
+from tests.courses.helpers import build_course, events
+from tests.factories import create_user, signed_in
 from tests.quizzes.helpers import QUESTIONS, build_quiz, enrolled_student, right_answers
 
 
@@ -126,3 +128,76 @@ async def test_unknown_and_forged_codes(rt: Runtime, client: httpx.AsyncClient) 
         assert resp.status_code == 404
     async with rt.sessionmaker() as session:
         assert await session.scalar(select(func.count(Certificate.id))) == 0
+
+
+async def _issue(rt: Runtime, user_id: str, course_id: str) -> Certificate:
+    async with rt.sessionmaker() as session, session.begin():
+        cert = await service.issue_for_completion(session, settings=rt.settings, user_id=user_id, course_id=course_id)
+    assert cert is not None
+    return cert
+
+
+async def test_admins_find_certificates_by_code_student_or_course_and_by_status(
+    rt: Runtime, client: httpx.AsyncClient
+) -> None:
+    algorithms = await build_course(rt, client, title="Algorithms")
+    networks = await build_course(rt, client, instructor=algorithms.instructor, title="Computer Networks 100%")
+    priya = await create_user(rt, full_name="Sai Priya Reddy", email="priya@example.edu")
+    arjun = await create_user(rt, full_name="Arjun Varma", email="arjun_v@example.edu")
+    first = await _issue(rt, priya.user.id, algorithms.id)
+    second = await _issue(rt, arjun.user.id, algorithms.id)
+    third = await _issue(rt, priya.user.id, networks.id)
+    admin = await signed_in(rt, client, Role.ADMIN)
+
+    async def listed(**params: object) -> dict[str, Any]:
+        resp = await client.get("/api/v1/admin/certificates", params=params, headers=admin.headers)
+        assert resp.status_code == 200, resp.text
+        return dict(resp.json())
+
+    everything = await listed()
+    assert everything["total"] == 3 and everything["page"] == 1 and everything["page_size"] == 20
+    assert {c["code"] for c in everything["items"]} == {first.code, second.code, third.code}
+    row = next(c for c in everything["items"] if c["code"] == second.code)
+    assert row["student"] == {"id": arjun.user.id, "name": "Arjun Varma", "email": "arjun_v@example.edu"}
+    assert row["course"] == {"id": algorithms.id, "title": "Algorithms"}
+    assert row["status"] == "valid" and row["revoked_at"] is None and row["revoked_reason"] is None
+    assert row["issued_at"]
+
+    codes = lambda page: sorted(c["code"] for c in page["items"])  # noqa: E731
+    assert codes(await listed(q=first.code.lower())) == [first.code]  # the code, any case
+    assert codes(await listed(q=first.code[-9:])) == [first.code]  # part of it
+    assert codes(await listed(q="priya")) == sorted([first.code, third.code])  # the student's name
+    assert codes(await listed(q="ARJUN_V@")) == [second.code]  # the email ("_" is literal, not a wildcard)
+    assert codes(await listed(q="networks")) == [third.code]  # the course title
+    assert codes(await listed(q="100%")) == [third.code]  # "%" is literal too
+    assert (await listed(q="nobody-matches"))["items"] == []
+
+    # Paginated like every list: page 2 of 2 by 2 holds the oldest.
+    page_one, page_two = await listed(page_size=2), await listed(page=2, page_size=2)
+    assert page_one["total"] == page_two["total"] == 3
+    assert len(page_one["items"]) == 2 and len(page_two["items"]) == 1
+    assert {c["code"] for c in page_one["items"] + page_two["items"]} == {first.code, second.code, third.code}
+
+    path = f"/api/v1/admin/certificates/{second.code}/revoke"
+    resp = await client.post(path, json={"reason": "Academic misconduct"}, headers=admin.headers)
+    assert resp.status_code == 200
+    revoked = await listed(status="revoked")
+    assert [c["code"] for c in revoked["items"]] == [second.code] and revoked["total"] == 1
+    assert revoked["items"][0]["status"] == "revoked"
+    assert revoked["items"][0]["revoked_reason"] == "Academic misconduct" and revoked["items"][0]["revoked_at"]
+    assert codes(await listed(status="valid")) == sorted([first.code, third.code])
+    assert codes(await listed(status="valid", q="priya")) == sorted([first.code, third.code])
+    assert (await listed(status="revoked", q="priya"))["total"] == 0
+
+
+async def test_only_admins_list_certificates(rt: Runtime, client: httpx.AsyncClient) -> None:
+    assert (await client.get("/api/v1/admin/certificates")).status_code == 401
+    for role in (Role.STUDENT, Role.INSTRUCTOR):
+        user = await signed_in(rt, client, role)
+        resp = await client.get("/api/v1/admin/certificates", headers=user.headers)
+        assert resp.status_code == 403 and resp.headers["content-type"].startswith("application/problem+json")
+    admin = await signed_in(rt, client, Role.ADMIN)
+    for params in ({"status": "lost"}, {"page": 0}, {"page_size": 101}, {"q": "x" * 201}):
+        resp = await client.get("/api/v1/admin/certificates", params=params, headers=admin.headers)
+        assert resp.status_code == 422, params
+        assert resp.headers["content-type"].startswith("application/problem+json")

@@ -64,6 +64,7 @@ export const routes: RouteObject[] = [
               { path: "courses", ...page(() => import("./pages/admin/AdminCoursesPage")) },
               { path: "payments", ...page(() => import("./pages/admin/AdminPaymentsPage")) },
               { path: "coupons", ...page(() => import("./pages/admin/AdminCouponsPage")) },
+              { path: "certificates", ...page(() => import("./pages/admin/AdminCertificatesPage")) },
             ],
           },
           { path: "*", ...page(() => import("./pages/NotFoundPage")) },

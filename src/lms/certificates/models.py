@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms.core.db import Base, IdMixin, TimestampMixin, UTCDateTime
+
+
+class CertificateStatus(StrEnum):
+    """Derived, not stored: a certificate is revoked once it has ``revoked_at``."""
+
+    VALID = "valid"
+    REVOKED = "revoked"
 
 
 class Certificate(IdMixin, TimestampMixin, Base):

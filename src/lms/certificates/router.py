@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Depends, Query, Response
 from fastapi.responses import JSONResponse
 
 from lms.auth.dependencies import AdminUser, CurrentUser
 from lms.certificates import service
-from lms.certificates.models import Certificate
-from lms.certificates.schemas import CertificateRead, PublicKeyRead, RevokeIn, VerificationRead
+from lms.certificates.models import Certificate, CertificateStatus
+from lms.certificates.schemas import (
+    AdminCertificateRead,
+    CertificateCourse,
+    CertificateRead,
+    CertificateStudent,
+    PublicKeyRead,
+    RevokeIn,
+    VerificationRead,
+)
 from lms.config import Settings
 from lms.core.deps import RuntimeDep, SessionDep
+from lms.core.pagination import Page, PageParams, page_params
 
 router = APIRouter(tags=["certificates"])
 
@@ -56,6 +65,36 @@ async def pdf(code: str, session: SessionDep, user: CurrentUser, rt: RuntimeDep)
         content,
         media_type="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="certificate-{cert.code}.pdf"'},
+    )
+
+
+def _admin_read(cert: Certificate, email: str) -> AdminCertificateRead:
+    return AdminCertificateRead(
+        id=cert.id,
+        code=cert.code,
+        status=CertificateStatus.REVOKED if cert.revoked_at is not None else CertificateStatus.VALID,
+        student=CertificateStudent(id=cert.user_id, name=cert.student_name, email=email),
+        course=CertificateCourse(id=cert.course_id, title=cert.course_title),
+        issued_at=cert.issued_at,
+        revoked_at=cert.revoked_at,
+        revoked_reason=cert.revoked_reason,
+    )
+
+
+@router.get("/admin/certificates", response_model=Page[AdminCertificateRead])
+async def admin_list(
+    session: SessionDep,
+    _admin: AdminUser,
+    page: Annotated[PageParams, Depends(page_params)],
+    q: Annotated[
+        str | None, Query(max_length=200, description="Part of the code, student name or email, or course title")
+    ] = None,
+    cert_status: Annotated[CertificateStatus | None, Query(alias="status")] = None,
+) -> Page[AdminCertificateRead]:
+    """Every certificate, newest first, to find one to revoke (administrators)."""
+    rows, total = await service.search(session, q=q, status=cert_status, page=page)
+    return Page(
+        items=[_admin_read(c, email) for c, email in rows], total=total, page=page.page, page_size=page.page_size
     )
 
 

@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from lms.certificates.models import CertificateStatus
+
 
 class CertificateRead(BaseModel):
     id: str
@@ -61,3 +63,25 @@ class PublicKeyRead(BaseModel):
 
 class RevokeIn(BaseModel):
     reason: str = Field(min_length=3, max_length=1000)
+
+
+class CertificateStudent(BaseModel):
+    id: str
+    name: str = Field(description="The name printed on the certificate")
+    email: str
+
+
+class CertificateCourse(BaseModel):
+    id: str
+    title: str = Field(description="The course title printed on the certificate")
+
+
+class AdminCertificateRead(BaseModel):
+    id: str
+    code: str
+    status: CertificateStatus
+    student: CertificateStudent
+    course: CertificateCourse
+    issued_at: datetime
+    revoked_at: datetime | None
+    revoked_reason: str | None

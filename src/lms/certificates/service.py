@@ -13,12 +13,12 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lms.auth.dependencies import is_admin
-from lms.certificates.models import Certificate
+from lms.certificates.models import Certificate, CertificateStatus
 from lms.certificates.pdf import CertificateFacts, render_pdf
 from lms.certificates.signing import CertificateSigner, base58btc, canonical_json, load_signer
 from lms.config import Settings
@@ -26,6 +26,7 @@ from lms.core.db import utcnow
 from lms.core.errors import Conflict, ErrorCode, NotFound
 from lms.core.events import publish
 from lms.core.ids import new_id
+from lms.core.pagination import PageParams
 from lms.courses import service as courses_service
 from lms.users import service as users_service
 from lms.users.models import User
@@ -131,6 +132,33 @@ async def list_for_user(session: AsyncSession, *, user_id: str) -> list[Certific
             select(Certificate).where(Certificate.user_id == user_id).order_by(Certificate.issued_at.desc())
         )
     )
+
+
+async def search(
+    session: AsyncSession, *, q: str | None, status: CertificateStatus | None, page: PageParams
+) -> tuple[list[tuple[Certificate, str]], int]:
+    """Certificates for administrators, newest first, with the holder's email. ``q`` matches part of the
+    code, the student's name (as printed) or email, or the course title (as printed)."""
+    stmt = select(Certificate, User.email).join(User, User.id == Certificate.user_id)
+    if q and q.strip():
+        pattern = "%" + q.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        stmt = stmt.where(
+            or_(
+                *(
+                    func.lower(column).like(pattern, escape="\\")
+                    for column in (Certificate.code, Certificate.student_name, User.email, Certificate.course_title)
+                )
+            )
+        )
+    if status is CertificateStatus.REVOKED:
+        stmt = stmt.where(Certificate.revoked_at.is_not(None))
+    elif status is CertificateStatus.VALID:
+        stmt = stmt.where(Certificate.revoked_at.is_(None))
+    total = await session.scalar(stmt.with_only_columns(func.count(Certificate.id)).order_by(None)) or 0
+    rows = await session.execute(
+        stmt.order_by(Certificate.issued_at.desc(), Certificate.id.desc()).offset(page.offset).limit(page.page_size)
+    )
+    return [(cert, email) for cert, email in rows], total
 
 
 def public_key(settings: Settings) -> dict[str, Any]:

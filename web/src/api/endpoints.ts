@@ -21,6 +21,7 @@ import type {
   CourseProgress,
   Category,
   Enrollment,
+  EnrollmentRead,
   Lesson,
   LoginRequest,
   MessageResponse,
@@ -33,6 +34,8 @@ import type {
   SuggestResponse,
   TokenResponse,
   User,
+  AdminCertificate,
+  CertificateStatus,
   AnswerValue,
   Attempt,
   CategoryCreate,
@@ -160,6 +163,8 @@ export const enrollmentsApi = {
   enroll: (course_id: string) => api.post<Enrollment>("/enrollments", { course_id }),
   mine: (page = 1, signal?: AbortSignal) =>
     api.get<Page<Enrollment>>("/enrollments/me", { page, page_size: 50 }, signal),
+  /** Leave a course: the enrollment becomes `dropped`. */
+  drop: (enrollmentId: string) => api.del<void>(`/enrollments/${enc(enrollmentId)}`),
 };
 
 export const lessonsApi = {
@@ -245,6 +250,8 @@ export const reviewsApi = {
   upsert: (courseId: string, body: { rating: number; body: string }) =>
     api.post<Review>(`/courses/${enc(courseId)}/reviews`, body),
   reply: (reviewId: string, reply: string) => api.post<Review>(`/reviews/${enc(reviewId)}/reply`, { reply }),
+  /** Admins: hide an abusive review (or show it again). */
+  setHidden: (reviewId: string, is_hidden: boolean) => api.patch<Review>(`/admin/reviews/${enc(reviewId)}`, { is_hidden }),
 };
 
 export const quizzesApi = {
@@ -331,6 +338,23 @@ export const paymentsApi = {
 export const rosterApi = {
   list: (courseId: string, page = 1, signal?: AbortSignal) =>
     api.get<Page<RosterEntry>>(`/courses/${enc(courseId)}/roster`, { page, page_size: 50 }, signal),
+  /** Admins: the user whose email is exactly `email` (case-insensitive), if any. */
+  async findUserByEmail(email: string): Promise<User | undefined> {
+    const wanted = email.trim().toLowerCase();
+    const found = await api.get<Page<User>>("/admin/users", { q: wanted, page_size: 100 });
+    return found.items.find((u) => u.email.toLowerCase() === wanted);
+  },
+  /** Admins: 201 enrolls, 200 answers the enrollment the user already has. */
+  adminEnroll: (user_id: string, course_id: string) =>
+    api.post<EnrollmentRead>("/admin/enrollments", { user_id, course_id }),
+  adminRemove: (enrollmentId: string) => api.del<void>(`/admin/enrollments/${enc(enrollmentId)}`),
+};
+
+export const adminCertificatesApi = {
+  list: (params: { q?: string; status?: CertificateStatus; page?: number }, signal?: AbortSignal) =>
+    api.get<Page<AdminCertificate>>("/admin/certificates", { ...params, page_size: 25 }, signal),
+  revoke: (code: string, reason: string) =>
+    api.post<Certificate>(`/admin/certificates/${enc(code)}/revoke`, { reason }),
 };
 
 export const courseAnalyticsApi = {

@@ -24,6 +24,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/certificates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Admin List
+         * @description Every certificate, newest first, to find one to revoke (administrators).
+         */
+        get: operations["admin_list_api_v1_admin_certificates_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/certificates/{code}/revoke": {
         parameters: {
             query?: never;
@@ -1861,6 +1881,25 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** AdminCertificateRead */
+        AdminCertificateRead: {
+            /** Code */
+            code: string;
+            course: components["schemas"]["CertificateCourse"];
+            /** Id */
+            id: string;
+            /**
+             * Issued At
+             * Format: date-time
+             */
+            issued_at: string;
+            /** Revoked At */
+            revoked_at: string | null;
+            /** Revoked Reason */
+            revoked_reason: string | null;
+            status: components["schemas"]["CertificateStatus"];
+            student: components["schemas"]["CertificateStudent"];
+        };
         /** AdminEnrollmentCreate */
         AdminEnrollmentCreate: {
             /** Course Id */
@@ -2041,6 +2080,16 @@ export interface components {
             /** Slug */
             slug?: string | null;
         };
+        /** CertificateCourse */
+        CertificateCourse: {
+            /** Id */
+            id: string;
+            /**
+             * Title
+             * @description The course title printed on the certificate
+             */
+            title: string;
+        };
         /** CertificateRead */
         CertificateRead: {
             /** Code */
@@ -2079,6 +2128,24 @@ export interface components {
              * @default
              */
             verify_url: string;
+        };
+        /**
+         * CertificateStatus
+         * @description Derived, not stored: a certificate is revoked once it has ``revoked_at``.
+         * @enum {string}
+         */
+        CertificateStatus: "valid" | "revoked";
+        /** CertificateStudent */
+        CertificateStudent: {
+            /** Email */
+            email: string;
+            /** Id */
+            id: string;
+            /**
+             * Name
+             * @description The name printed on the certificate
+             */
+            name: string;
         };
         /** ChangePasswordRequest */
         ChangePasswordRequest: {
@@ -3035,6 +3102,17 @@ export interface components {
          * @enum {string}
          */
         OrderStatus: "pending" | "paid" | "partially_refunded" | "refunded" | "failed" | "expired";
+        /** Page[AdminCertificateRead] */
+        Page_AdminCertificateRead_: {
+            /** Items */
+            items: components["schemas"]["AdminCertificateRead"][];
+            /** Page */
+            page: number;
+            /** Page Size */
+            page_size: number;
+            /** Total */
+            total: number;
+        };
         /** Page[CouponRead] */
         Page_CouponRead_: {
             /** Items */
@@ -4212,6 +4290,43 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+        };
+    };
+    admin_list_api_v1_admin_certificates_get: {
+        parameters: {
+            query?: {
+                /** @description Part of the code, student name or email, or course title */
+                q?: string | null;
+                status?: components["schemas"]["CertificateStatus"] | null;
+                /** @description 1-based page number */
+                page?: number;
+                /** @description Items per page (max 100) */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_AdminCertificateRead_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };

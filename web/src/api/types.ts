@@ -54,6 +54,7 @@ export type Lesson = Schemas["LessonRead"] & {
   attachments?: Attachment[];
 };
 export type Enrollment = Schemas["MyEnrollment"];
+export type EnrollmentRead = Schemas["EnrollmentRead"];
 export type EnrollmentStatus = Schemas["EnrollmentRead"]["status"];
 export type CourseCreate = Schemas["CourseCreate"];
 export type CourseUpdate = Schemas["CourseUpdate"];
@@ -324,6 +325,8 @@ export type QuizReport = Schemas["QuizReport"];
 
 /* ---- Certificates (quizzes branch; hand-written until its router publishes schemas) ---- */
 export type Certificate = Schemas["CertificateRead"];
+export type AdminCertificate = Schemas["AdminCertificateRead"];
+export type CertificateStatus = Schemas["CertificateStatus"];
 
 /* ---- Payments (payments branch: lms.payments.schemas) ---- */
 export type PaymentProvider = "razorpay" | "stripe" | "sandbox";

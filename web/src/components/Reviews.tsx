@@ -6,6 +6,7 @@ import type { Review } from "../api/types";
 import { useSession } from "../api/useSession";
 import { t } from "../i18n";
 import { formatDate } from "../lib/format";
+import { ConfirmDialog } from "./ConfirmDialog";
 import { Rating } from "./Rating";
 import { ErrorState, FormError, FormSuccess, LoadingState } from "./states";
 
@@ -104,6 +105,41 @@ function ReplyForm({ review, onSaved }: { review: Review; onSaved: () => void })
   );
 }
 
+/** Admins hide an abusive review (after confirming) or show a hidden one again. */
+function useModeration(courseId: string) {
+  const qc = useQueryClient();
+  const [target, setTarget] = useState<Review | null>(null);
+  const m = useMutation({
+    mutationFn: ({ review, hidden }: { review: Review; hidden: boolean }) => reviewsApi.setHidden(review.id, hidden),
+    onSuccess: async () => {
+      setTarget(null);
+      // The course's rating changes too.
+      await Promise.all([
+        qc.invalidateQueries({ queryKey: ["reviews", courseId] }),
+        qc.invalidateQueries({ queryKey: ["course"] }),
+      ]);
+    },
+  });
+  const dialog = (
+    <ConfirmDialog
+      open={target !== null}
+      title={target ? t("reviews.hideTitle", { name: target.author_name }) : ""}
+      confirmLabel={t("reviews.hide")}
+      danger
+      pending={m.isPending}
+      error={m.error}
+      onCancel={() => {
+        m.reset();
+        setTarget(null);
+      }}
+      onConfirm={() => target && m.mutate({ review: target, hidden: true })}
+    >
+      <p className="text-slate-800">{t("reviews.hideBody")}</p>
+    </ConfirmDialog>
+  );
+  return { dialog, m, askHide: setTarget, unhide: (review: Review) => m.mutate({ review, hidden: false }) };
+}
+
 /** Course reviews: summary, list, the enrolled student's own rating (create or edit), instructors' replies. */
 export function Reviews({ courseId, enrolled, canReply = false }: { courseId: string; enrolled: boolean; canReply?: boolean }) {
   const qc = useQueryClient();
@@ -121,6 +157,8 @@ export function Reviews({ courseId, enrolled, canReply = false }: { courseId: st
   });
   const items = [...(q.data?.items ?? []), ...(more.data ?? [])];
   const mine = user ? items.find((r) => r.user_id === user.id) : undefined;
+  const isAdmin = user?.role === "admin";
+  const moderation = useModeration(courseId);
 
   return (
     <section aria-labelledby="reviews" className="mt-8">
@@ -144,11 +182,28 @@ export function Reviews({ courseId, enrolled, canReply = false }: { courseId: st
           ) : (
             <ul className="flex flex-col gap-3">
               {items.map((r) => (
-                <li key={r.id} className="rounded-lg border border-slate-200 bg-white p-4">
+                <li key={r.id} className={`rounded-lg border p-4 ${r.is_hidden ? "border-dashed border-slate-400 bg-slate-50" : "border-slate-200 bg-white"}`}>
                   <div className="flex flex-wrap items-center gap-2 text-sm">
                     <Stars n={r.rating} />
                     <span className="text-slate-700">{t("reviews.by", { name: r.author_name, date: formatDate(r.created_at) })}</span>
                     {user && r.user_id === user.id && <span className="rounded bg-blue-100 px-2 text-xs font-semibold text-blue-900">{t("reviews.yours")}</span>}
+                    {r.is_hidden && (
+                      <span className="rounded bg-slate-700 px-2 text-xs font-semibold text-white" title={t("reviews.hiddenNote")}>
+                        {t("reviews.hidden")}
+                        <span className="sr-only">: {t("reviews.hiddenNote")}</span>
+                      </span>
+                    )}
+                    {isAdmin && (
+                      <button
+                        type="button"
+                        className="btn-secondary ml-auto px-2 py-0.5 text-sm"
+                        disabled={moderation.m.isPending}
+                        onClick={() => (r.is_hidden ? moderation.unhide(r) : moderation.askHide(r))}
+                      >
+                        {r.is_hidden ? t("reviews.unhide") : t("reviews.hide")}
+                        <span className="sr-only">: {t("reviews.by", { name: r.author_name, date: formatDate(r.created_at) })}</span>
+                      </button>
+                    )}
                   </div>
                   {r.body && <p className="mt-2 whitespace-pre-wrap text-slate-900">{r.body}</p>}
                   {r.reply && (
@@ -162,6 +217,8 @@ export function Reviews({ courseId, enrolled, canReply = false }: { courseId: st
               ))}
             </ul>
           )}
+          {isAdmin && !moderation.m.variables?.hidden && moderation.m.isError && <FormError error={moderation.m.error} />}
+          {moderation.dialog}
           {q.data.total > items.length && (
             <button type="button" className="btn-secondary w-fit" onClick={() => setPages((p) => p + 1)}>
               {t("reviews.more")}

@@ -1,14 +1,16 @@
-import { useQuery } from "@tanstack/react-query";
+import { useState } from "react";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link } from "react-router";
 import { enrollmentsApi } from "../api/endpoints";
 import type { Enrollment } from "../api/types";
 import { useSession } from "../api/useSession";
+import { ConfirmDialog } from "../components/ConfirmDialog";
 import { CourseThumb } from "../components/CourseCard";
 import { NotificationList } from "../components/NotificationList";
 import { ProgressBar } from "../components/ProgressBar";
 import { RequireAuth } from "../components/RequireAuth";
-import { EmptyState, ErrorState, LoadingState } from "../components/states";
-import { t } from "../i18n";
+import { EmptyState, ErrorState, FormSuccess, LoadingState } from "../components/states";
+import { t, type MessageKey } from "../i18n";
 import { formatDate } from "../lib/format";
 import { useTitle } from "../lib/hooks";
 
@@ -16,7 +18,14 @@ function learnLink(e: Enrollment): string {
   return e.last_lesson_id ? `/learn/${e.course.slug}/${e.last_lesson_id}` : `/learn/${e.course.slug}`;
 }
 
-function EnrollmentCard({ e }: { e: Enrollment }) {
+const ENDED: Record<string, MessageKey> = {
+  dropped: "dashboard.status.dropped",
+  removed: "dashboard.status.removed",
+  ended: "dashboard.status.ended",
+};
+
+function EnrollmentCard({ e, onLeave }: { e: Enrollment; onLeave: (e: Enrollment) => void }) {
+  const active = e.status === "active";
   return (
     <article className="relative flex flex-col overflow-hidden rounded-lg border border-slate-200 bg-white shadow-sm focus-within:ring-2 focus-within:ring-blue-700">
       <CourseThumb url={e.course.thumbnail_url} title={e.course.title} />
@@ -35,6 +44,16 @@ function EnrollmentCard({ e }: { e: Enrollment }) {
             {t("dashboard.completed")}
           </span>
         )}
+        {!active && ENDED[e.status] && (
+          <span className="w-fit rounded bg-slate-200 px-2 py-0.5 text-xs font-semibold text-slate-800">{t(ENDED[e.status])}</span>
+        )}
+        {active && (
+          // Above the card-wide link overlay, so it gets its own clicks and focus.
+          <button type="button" className="relative z-10 w-fit text-sm font-medium text-red-800 underline underline-offset-2 hover:text-red-950" onClick={() => onLeave(e)}>
+            {t("dashboard.leave")}
+            <span className="sr-only">: {e.course.title}</span>
+          </button>
+        )}
       </div>
     </article>
   );
@@ -43,9 +62,21 @@ function EnrollmentCard({ e }: { e: Enrollment }) {
 function Dashboard() {
   const { user } = useSession();
   useTitle(t("nav.dashboard"));
+  const qc = useQueryClient();
   const q = useQuery({
     queryKey: ["enrollments", "me"],
     queryFn: ({ signal }) => enrollmentsApi.mine(1, signal),
+  });
+  const [leaving, setLeaving] = useState<Enrollment | null>(null);
+  const [left, setLeft] = useState<string | null>(null);
+  const leave = useMutation({
+    mutationFn: (e: Enrollment) => enrollmentsApi.drop(e.id),
+    onSuccess: async (_data, e) => {
+      setLeaving(null);
+      setLeft(e.course.title);
+      await qc.invalidateQueries({ queryKey: ["enrollments"] });
+      await qc.invalidateQueries({ queryKey: ["course"] });
+    },
   });
 
   let resume: Enrollment | undefined;
@@ -58,6 +89,11 @@ function Dashboard() {
   return (
     <div>
       <h1 className="text-3xl font-bold">{t("dashboard.greeting", { name: user?.full_name.split(" ")[0] ?? "" })}</h1>
+      {left && (
+        <div className="mt-4">
+          <FormSuccess>{t("dashboard.left", { title: left })}</FormSuccess>
+        </div>
+      )}
       {q.isPending ? (
         <LoadingState />
       ) : q.isError ? (
@@ -93,13 +129,34 @@ function Dashboard() {
             <ul className="grid grid-cols-1 gap-4 sm:grid-cols-2 lg:grid-cols-3">
               {q.data.items.map((e) => (
                 <li key={e.id}>
-                  <EnrollmentCard e={e} />
+                  <EnrollmentCard
+                    e={e}
+                    onLeave={(x) => {
+                      setLeft(null);
+                      setLeaving(x);
+                    }}
+                  />
                 </li>
               ))}
             </ul>
           </section>
         </>
       )}
+      <ConfirmDialog
+        open={leaving !== null}
+        title={leaving ? t("dashboard.leaveTitle", { title: leaving.course.title }) : ""}
+        confirmLabel={t("dashboard.leave")}
+        danger
+        pending={leave.isPending}
+        error={leave.error}
+        onCancel={() => {
+          leave.reset();
+          setLeaving(null);
+        }}
+        onConfirm={() => leaving && leave.mutate(leaving)}
+      >
+        <p className="text-slate-800">{t("dashboard.leaveBody")}</p>
+      </ConfirmDialog>
       <section id="notifications" aria-labelledby="notif" className="mt-10">
         <h2 id="notif" className="mb-2 text-2xl font-bold">
           {t("dashboard.notifications")}

@@ -66,7 +66,7 @@ function Payments() {
           </EmptyState>
         ) : (
           <>
-            <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+            <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white">
               <table className="w-full min-w-[36rem] text-left text-sm">
                 <thead className="bg-slate-100 text-slate-800">
                   <tr>

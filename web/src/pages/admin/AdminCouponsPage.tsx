@@ -141,7 +141,7 @@ export default function AdminCouponsPage() {
       ) : q.data.items.length === 0 ? (
         <EmptyState title={t("admin.noCoupons")} />
       ) : (
-        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+        <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white">
           <table className="w-full min-w-[44rem] text-left text-sm">
             <thead className="bg-slate-100">
               <tr>

@@ -48,7 +48,7 @@ export default function AdminCoursesPage() {
         <EmptyState title={t("admin.noCourses")} />
       ) : (
         <>
-          <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white" aria-busy={res.isFetching}>
+          <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white" aria-busy={res.isFetching}>
             <table className="w-full min-w-[40rem] text-left text-sm">
               <thead className="bg-slate-100">
                 <tr>

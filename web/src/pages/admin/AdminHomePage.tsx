@@ -9,6 +9,7 @@ const CARDS: Array<{ to: string; title: MessageKey; blurb: MessageKey }> = [
   { to: "/admin/courses", title: "admin.courses", blurb: "admin.coursesBlurb" },
   { to: "/admin/payments", title: "admin.payments", blurb: "admin.paymentsBlurb" },
   { to: "/admin/coupons", title: "admin.coupons", blurb: "admin.couponsBlurb" },
+  { to: "/admin/certificates", title: "admin.certificates", blurb: "admin.certificatesBlurb" },
   { to: "/admin/events", title: "admin.events", blurb: "admin.eventsBlurb" },
 ];
 

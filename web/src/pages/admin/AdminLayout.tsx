@@ -42,6 +42,11 @@ export default function AdminLayout() {
               </NavLink>
             </li>
             <li>
+              <NavLink to="/admin/certificates" className={link}>
+                {t("admin.certificates")}
+              </NavLink>
+            </li>
+            <li>
               <NavLink to="/admin/analytics" className={link}>
                 {t("admin.analytics")}
               </NavLink>

@@ -13,7 +13,7 @@ import { OrderStatusBadge, ReceiptButton, orderStatusLabel } from "../PaymentsPa
 
 const STATUSES = ["pending", "paid", "partially_refunded", "refunded", "failed", "expired"];
 
-function RefundPanel({ order }: { order: Order }) {
+function RefundPanel({ order, onRefunded }: { order: Order; onRefunded: () => void }) {
   const qc = useQueryClient();
   const [amount, setAmount] = useState("");
   const [reason, setReason] = useState("");
@@ -23,6 +23,8 @@ function RefundPanel({ order }: { order: Order }) {
     onSuccess: async () => {
       setAmount("");
       setReason("");
+      // Reported by the page: under a "Paid" filter a full refund takes the row (and this panel) away.
+      onRefunded();
       await qc.invalidateQueries({ queryKey: ["admin", "payments"] });
       await qc.invalidateQueries({ queryKey: ["admin", "refunds", order.id] });
     },
@@ -59,7 +61,6 @@ function RefundPanel({ order }: { order: Order }) {
           </button>
         </form>
       )}
-      {m.isSuccess && <FormSuccess>{t("admin.refunded")}</FormSuccess>}
       {err && err.errors.length === 0 && <FormError error={err} />}
     </div>
   );
@@ -71,6 +72,7 @@ export default function AdminPaymentsPage() {
   const [status, setStatus] = useState("");
   const [page, setPage] = useState(1);
   const [open, setOpen] = useState<string | null>(null);
+  const [refunded, setRefunded] = useState<string | null>(null);
   const params = { status: status || undefined, page };
   const q = useQuery({ queryKey: ["admin", "payments", params], queryFn: ({ signal }) => adminPaymentsApi.list(params, signal), placeholderData: keepPreviousData });
   return (
@@ -89,6 +91,7 @@ export default function AdminPaymentsPage() {
           ))}
         </select>
       </div>
+      {refunded && <FormSuccess>{t("admin.refundedOrder", { id: refunded })}</FormSuccess>}
       {q.isPending ? (
         <LoadingState />
       ) : q.isError ? (
@@ -97,7 +100,7 @@ export default function AdminPaymentsPage() {
         <EmptyState title={t("admin.noPayments")} />
       ) : (
         <>
-          <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white" aria-busy={q.isFetching}>
+          <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white" aria-busy={q.isFetching}>
             <table className="w-full min-w-[44rem] text-left text-sm">
               <thead className="bg-slate-100">
                 <tr>
@@ -131,7 +134,10 @@ export default function AdminPaymentsPage() {
                         <ReceiptButton order={o} />
                       </td>
                       <td className="px-3 py-2">
-                        <button type="button" className="btn-secondary px-2 py-0.5" aria-expanded={open === o.id} onClick={() => setOpen(open === o.id ? null : o.id)}>
+                        <button type="button" className="btn-secondary px-2 py-0.5" aria-expanded={open === o.id} onClick={() => {
+                            setRefunded(null);
+                            setOpen(open === o.id ? null : o.id);
+                          }}>
                           {t("admin.refund")}
                           <span className="sr-only">: {t("admin.refundOf", { id: o.id })}</span>
                         </button>
@@ -140,7 +146,7 @@ export default function AdminPaymentsPage() {
                     {open === o.id && (
                       <tr>
                         <td colSpan={6} className="p-0">
-                          <RefundPanel order={o} />
+                          <RefundPanel order={o} onRefunded={() => setRefunded(o.id)} />
                         </td>
                       </tr>
                     )}
