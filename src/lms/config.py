@@ -76,6 +76,8 @@ class Settings(BaseSettings):
     # Logging
     log_level: str = "INFO"
     log_json: bool = True
+    otel_endpoint: str = ""  # OTLP/HTTP collector (e.g. http://jaeger:4318); traces are off when empty
+    otel_service_name: str = "jntugv-lms"
 
     web_dist_dir: Path | None = None
 

@@ -24,6 +24,7 @@ from lms.auth.router import router as auth_router
 from lms.certificates import handlers as certificates_handlers
 from lms.certificates.router import router as certificates_router
 from lms.config import Settings, parse_rate
+from lms.core import tracing
 from lms.core.deps import RuntimeDep
 from lms.core.errors import install_error_handlers, problem_response
 from lms.core.events import EventBus
@@ -137,6 +138,8 @@ def create_app(
             stop.set()
             await worker.finish(tasks)
             await close_hub(rt)
+            if provider is not None:
+                provider.shutdown()  # exports what is still buffered
             if runtime is None:
                 await rt.close()
 
@@ -150,6 +153,10 @@ def create_app(
         redoc_url=None,
     )
     app.state.runtime = rt
+    provider = tracing.build_provider(settings)
+    if provider is not None:
+        tracing.instrument(app, rt.engine, provider)
+    app.state.tracer_provider = provider
     # Course analytics are for the course's instructors (and admins): the courses domain decides.
     install_course_owner_check(app, courses_service.user_edits_course)
     install_error_handlers(app)
