@@ -297,3 +297,15 @@ async def test_dashboard_answers_are_cached_briefly(rt: Runtime, client: httpx.A
     await rt.relay.drain()
     again = (await client.get(path, headers=admin.headers)).json()["totals"]["registrations"]
     assert again == (1 if cached else 2)
+
+
+async def test_csv_download_name_stays_a_valid_header_whatever_the_path_holds(
+    rt: Runtime, client: httpx.AsyncClient
+) -> None:
+    """Found by schemathesis: a non-Latin-1 course id in the path broke the Content-Disposition header."""
+    admin = await signed_in(rt, client, role=Role.ADMIN)
+    resp = await client.get(
+        f"/api/v1/analytics/instructor/courses/%E6%BE%81p%5D/export.csv?from={D1}&to={D9}", headers=admin.headers
+    )
+    assert resp.status_code == 200, resp.text
+    assert resp.headers["content-disposition"] == f'attachment; filename="lms-course-_p_-{D1}-{D9}.csv"'

@@ -10,6 +10,7 @@ import httpx
 import pytest
 from asgi_lifespan import LifespanManager
 from fastapi import APIRouter, FastAPI
+from sqlalchemy.exc import IntegrityError
 
 from lms.core.runtime import Runtime, build_runtime
 from lms.main import create_app
@@ -147,3 +148,16 @@ async def test_spa_is_served_with_fallback_and_long_cached_assets(tmp_path: Path
     assert asset.headers["content-encoding"] == "gzip" and asset.text == "console.log(1)"
     assert escape.text == "<html>app</html>"
     assert api.status_code == 404 and json.loads(api.text)["code"] == "not_found"
+
+
+async def test_a_unique_index_conflict_that_escapes_a_service_is_a_409_not_a_500(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    async def racing_insert() -> None:
+        raise IntegrityError("INSERT INTO t", {}, Exception("Duplicate entry 'x' for key 'uq_t_name'"))
+
+    app.add_api_route("/api/v1/_test/racing-insert", racing_insert, methods=["POST"])
+    resp = await client.post("/api/v1/_test/racing-insert")
+    assert resp.status_code == 409 and resp.headers["content-type"] == "application/problem+json"
+    body = resp.json()
+    assert body["code"] == "conflict" and "Duplicate entry" not in resp.text  # nothing internal leaks

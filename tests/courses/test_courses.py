@@ -306,3 +306,18 @@ async def test_categories_are_managed_by_admins(rt: Runtime, client: httpx.Async
     assert (await client.delete(f"/api/v1/categories/{cat['id']}", headers=admin.headers)).status_code == 204
     detail = await client.get(f"/api/v1/courses/{course['id']}", headers=teacher.headers)
     assert detail.json()["category"] is None
+
+
+async def test_category_names_that_differ_only_beyond_ascii_case_conflict(
+    rt: Runtime, client: httpx.AsyncClient
+) -> None:
+    """Found by schemathesis: SQLite's lower() ignores non-ASCII letters, so "Ó" slipped past the check
+    and hit the unique index (a 500)."""
+    admin = await signed_in(rt, client, Role.ADMIN)
+    first = await client.post("/api/v1/categories", json={"name": "Ó"}, headers=admin.headers)
+    assert first.status_code == 201, first.text
+    for name in ("Ó", "ó"):
+        again = await client.post("/api/v1/categories", json={"name": name, "slug": "other"}, headers=admin.headers)
+        assert again.status_code == 409 and again.json()["code"] == "conflict", (name, again.text)
+    listed = (await client.get("/api/v1/categories")).json()
+    assert [c["name"] for c in (listed["items"] if isinstance(listed, dict) else listed)].count("Ó") == 1

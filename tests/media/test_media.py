@@ -160,3 +160,11 @@ async def test_only_editors_delete_media_and_the_file_goes_with_it(rt: Runtime, 
     assert (await client.delete(f"/api/v1/media/{media['id']}", headers=teacher.headers)).status_code == 204
     assert (await client.get(media["url"])).status_code == 404
     assert await media_rows(rt) == 0 and stored_files(rt) == []
+
+
+async def test_a_non_ascii_signature_is_just_an_invalid_link(rt: Runtime, client: httpx.AsyncClient) -> None:
+    teacher = await signed_in(rt, client, Role.INSTRUCTOR)
+    course = await create_course(client, teacher)
+    media = (await upload(client, teacher, course["id"], "notes.pdf", PDF)).json()
+    resp = await client.get(f"{media['path']}?exp=9999999999&sig=%C3%BC%C3%BC")
+    assert resp.status_code == 404 and resp.json()["code"] == "not_found"

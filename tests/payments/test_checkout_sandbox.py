@@ -158,3 +158,22 @@ async def test_usd_price_and_order_listing_for_admin(rt: Runtime, client: httpx.
         assert row is not None and row.currency == "USD" and row.amount == 1999
     receipt = await client.get(f"/api/v1/payments/{body['order']['id']}/receipt", headers=boss.headers)
     assert "$19.99" in receipt.text
+
+
+async def test_hostile_signatures_are_refused_not_crashed_on(rt: Runtime, client: httpx.AsyncClient) -> None:
+    """Found by schemathesis: a non-ASCII signature made hmac.compare_digest raise (a 500)."""
+    fx = await paid_course(rt, client)
+    student = await signed_in(rt, client)
+    order = (await checkout(client, student, fx.id)).json()
+    resp = await client.post(
+        order["sandbox"]["confirm_url"], json={"outcome": "success", "signature": "ü" * 64}, headers=student.headers
+    )
+    assert resp.status_code == 400 and resp.json()["code"] == "invalid_signature"
+    for path, header in (
+        ("/api/v1/payments/webhooks/stripe", "Stripe-Signature"),
+        ("/api/v1/payments/webhooks/razorpay", "X-Razorpay-Signature"),
+    ):
+        resp = await client.post(path, content=b'{"id": "evt_1"}', headers={header: "t=1,v1=caf\xe9".encode("latin-1")})
+        assert resp.status_code == 400, (path, resp.text)
+        assert resp.json()["code"] == "invalid_signature"
+    assert (await order_row(rt, order["order"]["id"])).status == "pending"

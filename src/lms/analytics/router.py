@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Annotated
 
@@ -39,6 +40,8 @@ RangeDep = Annotated[Range, Depends(date_range)]
 
 
 def _csv(body: str, filename: str) -> Response:
+    # Header values are Latin-1: keep the suggested name to safe ASCII whatever the path held.
+    filename = re.sub(r"[^A-Za-z0-9._-]+", "_", filename)
     return Response(
         body,
         media_type="text/csv; charset=utf-8",

@@ -9,6 +9,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
@@ -228,4 +229,18 @@ def install_error_handlers(app: FastAPI) -> None:
             detail = "No such resource."
         return problem_response(
             exc.status_code, code.value, title, detail, instance=request.url.path, headers=dict(exc.headers or {})
+        )
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity(request: Request, exc: IntegrityError) -> JSONResponse:
+        # Services check their rules first; this is the net for a race (or a collation's notion of
+        # "equal" that a check missed) ending on a unique index: the request's transaction is rolled
+        # back by its unit of work, and the client learns it conflicted instead of getting a 500.
+        log.warning("integrity_conflict", path=request.url.path, error=str(exc.orig)[:300])
+        return problem_response(
+            409,
+            ErrorCode.CONFLICT.value,
+            "Conflict",
+            "This conflicts with existing data (perhaps a change made at the same moment); reload and try again.",
+            instance=request.url.path,
         )

@@ -89,10 +89,16 @@ async def get_category_or_404(session: AsyncSession, category_id: str) -> Catego
     return category
 
 
+async def _category_name_taken(session: AsyncSession, name: str, except_id: str | None) -> bool:
+    # Compared in Python: SQLite's lower() folds only ASCII letters, and the categories are few.
+    rows = await session.execute(select(Category.id, Category.name))
+    return any(n.casefold() == name.casefold() and i != except_id for i, n in rows)
+
+
 async def create_category(
     session: AsyncSession, *, name: str, slug: str | None, description: str, position: int
 ) -> Category:
-    if await session.scalar(select(Category.id).where(func.lower(Category.name) == name.lower())):
+    if await _category_name_taken(session, name, None):
         raise Conflict("A category with this name exists.")
     category = Category(
         name=name,
@@ -108,10 +114,7 @@ async def create_category(
 async def update_category(session: AsyncSession, *, category_id: str, changes: dict[str, Any]) -> Category:
     category = await get_category_or_404(session, category_id)
     if changes.get("name") is not None:
-        clash = await session.scalar(
-            select(Category.id).where(func.lower(Category.name) == changes["name"].lower(), Category.id != category.id)
-        )
-        if clash:
+        if await _category_name_taken(session, changes["name"], category.id):
             raise Conflict("A category with this name exists.")
         category.name = changes["name"]
     if changes.get("slug") is not None:

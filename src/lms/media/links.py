@@ -36,7 +36,7 @@ def signed_url(secret: str, media_id: str, ttl_seconds: int, *, now: float | Non
 def verify(secret: str, media_id: str, expires: int, signature: str, *, now: float | None = None) -> bool:
     if expires < (now or time.time()):
         return False
-    return hmac.compare_digest(_mac(secret, media_id, expires), signature)
+    return hmac.compare_digest(_mac(secret, media_id, expires).encode(), signature.encode())
 
 
 def unsigned(url: str) -> str:

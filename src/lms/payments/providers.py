@@ -195,7 +195,8 @@ class StripeClient:
             stripe.WebhookSignature.verify_header(
                 body.decode("utf-8"), header, settings.stripe_webhook_secret, settings.stripe_webhook_tolerance_seconds
             )
-        except (stripe.SignatureVerificationError, UnicodeDecodeError, ValueError) as exc:
+        # TypeError: the SDK's compare_digest refuses a non-ASCII signature instead of saying it differs.
+        except (stripe.SignatureVerificationError, UnicodeDecodeError, ValueError, TypeError) as exc:
             raise InvalidSignature(f"The Stripe webhook signature does not verify: {exc}") from exc
 
 
@@ -207,5 +208,5 @@ def sandbox_signature(settings: Settings, *, order_id: str, outcome: str) -> str
 
 def verify_sandbox_signature(settings: Settings, *, order_id: str, outcome: str, signature: str) -> None:
     expected = sandbox_signature(settings, order_id=order_id, outcome=outcome)
-    if not hmac.compare_digest(expected, signature):
+    if not hmac.compare_digest(expected.encode(), signature.encode()):  # bytes: any input is comparable
         raise InvalidSignature("The sandbox confirmation signature does not verify.")
