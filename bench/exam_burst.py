@@ -3,6 +3,13 @@ against one `lms serve` process on MariaDB. Reports p50/p95/p99 per step beside 
 and checks that every attempt was graded exactly once. Run by hand:
 
     LMS_BENCH_MYSQL_URL=mysql://root@127.0.0.1:3306/test .venv/bin/python bench/exam_burst.py [--students 1000]
+        [--pattern open --ramp 20 --think 5 12 | --pattern closed --concurrency 64]
+
+The default is an open workload, like a class sitting an exam: each student starts at a random moment of the
+first 20 s and thinks 5-12 s before each autosave and before submitting, so every request is sent on schedule
+whatever the server's latency, and the exam is over within about a minute. `--pattern closed` keeps N students
+in flight back to back (a stress test; its latency is mostly queueing). The report gives the peak and mean
+number of requests in flight, and how late the load generator itself sent them.
 
 A scratch database is created (and dropped afterwards), like tests/conftest.py does.
 """
