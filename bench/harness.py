@@ -87,8 +87,12 @@ def server(env: dict[str, str], *, workers: int = 1) -> Iterator[str]:
             proc.wait(timeout=20)
             log.seek(0)
             lines = log.read().decode(errors="replace").splitlines()
+            errors = [line for line in lines if '"level": "error"' in line or "Traceback" in line]
             if lines:
-                print(f"server stderr: {len(lines)} lines, the last ones:", *lines[-5:], sep="\n  ")
+                head = f"server stderr: {len(lines)} lines ({len(errors)} errors), the last ones:"
+                print(head, *lines[-3:], sep="\n  ")
+            if errors:
+                print("server errors, the first ones:", *(e[:600] for e in errors[:3]), sep="\n  ")
 
 
 async def measure(
