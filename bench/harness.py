@@ -9,6 +9,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -55,30 +56,43 @@ def free_port() -> int:
 
 @contextmanager
 def server(env: dict[str, str], *, workers: int = 1) -> Iterator[str]:
-    """A real `lms serve` process (uvicorn, uvloop, httptools) on a free port."""
+    """A real `lms serve` process (uvicorn, uvloop, httptools) on a free port. Its stderr goes to a file: a
+    pipe nobody reads fills up (64 KiB of warnings) and then blocks the server's event loop on its next log
+    line, which froze an exam run mid-way."""
     port = free_port()
     full = {**os.environ, "LMS_LOG_LEVEL": "WARNING", "LMS_RATE_LIMIT_ENABLED": "false", **env}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "lms.cli", "serve", "--port", str(port), "--workers", str(workers)],
-        env=full,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
+    with tempfile.TemporaryFile() as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "lms.cli", "serve", "--port", str(port), "--workers", str(workers)],
+            env=full,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                log.seek(0)
+                raise RuntimeError(log.read().decode(errors="replace")[-4000:] or "server failed")
         try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.2)
-        if proc.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(proc.stderr.read().decode() if proc.stderr else "server failed")
-    try:
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+            yield url
+        finally:
+            proc.terminate()
+            proc.wait(timeout=20)
+            log.seek(0)
+            lines = log.read().decode(errors="replace").splitlines()
+            errors = [line for line in lines if '"level": "error"' in line or "Traceback" in line]
+            if lines:
+                head = f"server stderr: {len(lines)} lines ({len(errors)} errors), the last ones:"
+                print(head, *lines[-3:], sep="\n  ")
+            if errors:
+                print("server errors, the first ones:", *(e[:600] for e in errors[:3]), sep="\n  ")
 
 
 async def measure(

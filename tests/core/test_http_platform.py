@@ -11,6 +11,7 @@ import pytest
 from asgi_lifespan import LifespanManager
 from fastapi import APIRouter, FastAPI
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from lms.core.runtime import Runtime, build_runtime
 from lms.main import create_app
@@ -118,6 +119,24 @@ async def test_unexpected_errors_are_500_problem_json_without_internals(rt: Runt
     assert resp.headers["content-type"] == "application/problem+json"
     assert resp.json()["code"] == "internal_error" and "hunter2" not in resp.text
     assert resp.headers["x-request-id"]
+
+
+async def test_an_exhausted_connection_pool_is_503_with_retry_after(rt: Runtime) -> None:
+    app = create_app(runtime=rt, configure_logs=False)
+    busy = APIRouter()
+
+    @busy.get("/api/v1/test-busy")
+    async def pool_timeout() -> None:
+        raise PoolTimeout("QueuePool limit of size 10 overflow 20 reached, connection timed out, timeout 30.00")
+
+    app.include_router(busy)
+    app.router.routes.insert(0, app.router.routes.pop())  # before the SPA catch-all
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+        resp = await c.get("/api/v1/test-busy")
+    assert resp.status_code == 503
+    assert resp.headers["content-type"] == "application/problem+json"
+    assert resp.headers["retry-after"] == "2"
+    assert resp.json()["code"] == "service_unavailable" and "QueuePool" not in resp.text
 
 
 async def test_generated_signing_key_is_private(tmp_path: Path, jwt_key_file: Path) -> None:

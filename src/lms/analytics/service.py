@@ -145,6 +145,12 @@ async def mark_active(session: AsyncSession, *, day: date, user_id: str) -> bool
     row = {"day": day, "user_id": user_id}
     dialect = dialect_name(session)
     if dialect in ("mysql", "mariadb"):
+        # Look before inserting: most events come from users already active that day, and INSERT IGNORE of a
+        # duplicate leaves a warning, which the driver fetches (SHOW WARNINGS, one more round trip) and logs,
+        # a WARNING line per event. A concurrent insert still resolves in the INSERT IGNORE below.
+        seen = await session.scalar(select(table.day).where(table.day == day, table.user_id == user_id).limit(1))
+        if seen is not None:
+            return False
         stmt: Any = insert(table).values(row).prefix_with("IGNORE")
     elif dialect == "postgresql":
         stmt = postgresql.insert(table).values(row).on_conflict_do_nothing()

@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
@@ -219,6 +220,20 @@ def install_error_handlers(app: FastAPI) -> None:
             "One or more fields are invalid.",
             instance=request.url.path,
             extra={"errors": fields},
+        )
+
+    @app.exception_handler(PoolTimeout)
+    async def _pool_exhausted(request: Request, exc: PoolTimeout) -> JSONResponse:
+        # Every database connection stayed busy for the whole pool timeout: the server is over capacity (an
+        # exam burst beyond what it can serve). The client may retry; it is not a bug, so not a 500.
+        log.warning("database_pool_exhausted", path=request.url.path)
+        return problem_response(
+            503,
+            ErrorCode.SERVICE_UNAVAILABLE.value,
+            "Service busy",
+            "The server is too busy to answer right now; please try again in a moment.",
+            instance=request.url.path,
+            headers={"Retry-After": "2"},
         )
 
     @app.exception_handler(StarletteHTTPException)

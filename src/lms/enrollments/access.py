@@ -6,20 +6,34 @@ It imports nothing from courses, so courses can ask "is this user enrolled?" wit
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lms.core.db import utcnow
 from lms.enrollments.models import Enrollment, EnrollmentStatus
 
+_HELD = "enrollments.by_user_course"
+
 
 async def get_for(session: AsyncSession, *, user_id: str, course_id: str, fresh: bool = False) -> Enrollment | None:
     """The user's enrollment row for the course, whatever its status. ``fresh`` re-reads the row even if
     this session already holds it (after taking a lock, to see what concurrent requests committed)."""
+    held: dict[tuple[str, str], Enrollment] = session.info.setdefault(_HELD, {})
+    if not fresh:
+        # A request asks several times (quiz -> lesson -> course progress). Querying again would hand back the
+        # same identity-mapped object with the same attribute values, so answer from the session instead.
+        known = held.get((user_id, course_id))
+        if known is not None:
+            state = inspect(known)
+            if state.persistent and not state.expired_attributes:
+                return known
     stmt = select(Enrollment).where(Enrollment.user_id == user_id, Enrollment.course_id == course_id)
     if fresh:
         stmt = stmt.execution_options(populate_existing=True)
-    return await session.scalar(stmt)
+    row = await session.scalar(stmt)
+    if row is not None:
+        held[(user_id, course_id)] = row
+    return row
 
 
 async def get_active(session: AsyncSession, *, user_id: str, course_id: str) -> Enrollment | None:

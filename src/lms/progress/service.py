@@ -10,6 +10,7 @@ Public API for other domains:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -37,13 +38,19 @@ async def _enrolled_lesson(session: AsyncSession, *, user_id: str, lesson_id: st
     return lesson, enrollment
 
 
-async def _lesson_progress(session: AsyncSession, *, user_id: str, lesson: Lesson) -> LessonProgress:
+async def _lesson_progress(
+    session: AsyncSession, *, user_id: str, lesson: Lesson, completed_at: datetime | None = None
+) -> tuple[LessonProgress, bool]:
+    """The user's progress row for the lesson, and whether this call created it (with ``completed_at``, so
+    a first completion is one INSERT rather than an INSERT and an UPDATE)."""
     row = await session.scalar(
         select(LessonProgress).where(LessonProgress.user_id == user_id, LessonProgress.lesson_id == lesson.id)
     )
     if row is not None:
-        return row
-    row = LessonProgress(user_id=user_id, lesson_id=lesson.id, course_id=lesson.course_id, position_seconds=0)
+        return row, False
+    row = LessonProgress(
+        user_id=user_id, lesson_id=lesson.id, course_id=lesson.course_id, position_seconds=0, completed_at=completed_at
+    )
     try:
         async with session.begin_nested():
             session.add(row)
@@ -53,8 +60,8 @@ async def _lesson_progress(session: AsyncSession, *, user_id: str, lesson: Lesso
             select(LessonProgress).where(LessonProgress.user_id == user_id, LessonProgress.lesson_id == lesson.id)
         )
         assert existing is not None
-        return existing
-    return row
+        return existing, False
+    return row, True
 
 
 async def _course_progress(session: AsyncSession, *, user_id: str, course_id: str) -> CourseProgress:
@@ -122,10 +129,11 @@ async def mark_lesson_complete(
     lesson, enrollment = await _enrolled_lesson(session, user_id=user_id, lesson_id=lesson_id)
     if courses_service.is_quiz(lesson) and not by_quiz:
         raise Conflict("A quiz lesson is completed by passing its quiz.", code=ErrorCode.COMPLETED_BY_QUIZ)
-    row = await _lesson_progress(session, user_id=user_id, lesson=lesson)
-    if row.completed_at is None:
-        row.completed_at = utcnow()
-        await session.flush()
+    row, created = await _lesson_progress(session, user_id=user_id, lesson=lesson, completed_at=utcnow())
+    if created or row.completed_at is None:
+        if not created:
+            row.completed_at = utcnow()
+            await session.flush()
         publish(
             session,
             "lesson.completed",
@@ -142,7 +150,7 @@ async def mark_lesson_incomplete(session: AsyncSession, *, user: User, lesson_id
     lesson, _ = await _enrolled_lesson(session, user_id=user.id, lesson_id=lesson_id)
     if courses_service.is_quiz(lesson):
         raise Conflict("A quiz lesson is completed by passing its quiz.", code=ErrorCode.COMPLETED_BY_QUIZ)
-    row = await _lesson_progress(session, user_id=user.id, lesson=lesson)
+    row, _ = await _lesson_progress(session, user_id=user.id, lesson=lesson)
     if row.completed_at is not None:
         row.completed_at = None
         await session.flush()
@@ -153,7 +161,7 @@ async def mark_lesson_incomplete(session: AsyncSession, *, user: User, lesson_id
 async def save_position(session: AsyncSession, *, user: User, lesson_id: str, position_seconds: int) -> LessonProgress:
     """Remember where the student paused a video; also makes it the last lesson accessed."""
     lesson, enrollment = await _enrolled_lesson(session, user_id=user.id, lesson_id=lesson_id)
-    row = await _lesson_progress(session, user_id=user.id, lesson=lesson)
+    row, _ = await _lesson_progress(session, user_id=user.id, lesson=lesson)
     row.position_seconds = position_seconds
     enrollment.last_lesson_id = lesson.id
     enrollment.last_accessed_at = utcnow()

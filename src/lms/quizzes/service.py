@@ -470,8 +470,20 @@ async def _questions(session: AsyncSession, ids: list[str]) -> dict[str, Questio
     missing = [qid for qid in ids if qid not in found]
     if missing:
         stmt = select(Question).where(Question.id.in_(missing)).options(load_only(*_ATTEMPT_COLUMNS))
-        found.update({q.id: q for q in await session.scalars(stmt)})
+        loaded = list(await session.scalars(stmt))
+        _hold(session, loaded)
+        found.update({q.id: q for q in loaded})
     return found
+
+
+_HELD_QUESTIONS = "quizzes.held_questions"
+
+
+def _hold(session: AsyncSession, questions: list[Question]) -> None:
+    """Keep loaded questions referenced for the rest of the request. The identity map holds objects only
+    weakly, so without this the response's view (start, submit) would load the 20 questions again."""
+    held: list[Question] = session.info.setdefault(_HELD_QUESTIONS, [])
+    held.extend(questions)
 
 
 def _layout(quiz: Quiz, questions: list[Question]) -> list[dict[str, Any]]:
@@ -500,23 +512,22 @@ async def start_attempt(
     if (quiz.available_from and now < quiz.available_from) or (quiz.available_until and now >= quiz.available_until):
         raise Conflict("This quiz is not open now.", code=ErrorCode.QUIZ_NOT_AVAILABLE)
     for _ in range(3):
-        current = await session.scalar(
-            select(Attempt).where(
-                Attempt.quiz_id == quiz.id,
-                Attempt.user_id == user.id,
-                Attempt.status == AttemptStatus.IN_PROGRESS.value,
+        # One round trip for both questions: is one in progress, and how many were started.
+        mine = list(
+            await session.execute(
+                select(Attempt.id, Attempt.status, Attempt.attempt_no).where(
+                    Attempt.quiz_id == quiz.id, Attempt.user_id == user.id
+                )
             )
         )
+        current = next((a for a in mine if a.status == AttemptStatus.IN_PROGRESS.value), None)
         if current is not None:
             locked = await _lock_attempt(session, current.id)
             assert locked is not None
             if not _expired(locked, settings, now):
                 return locked, quiz, False
             await _finalize(session, locked, quiz, settings, auto=True)
-        used = await session.scalar(
-            select(func.max(Attempt.attempt_no)).where(Attempt.quiz_id == quiz.id, Attempt.user_id == user.id)
-        )
-        used = int(used or 0)
+        used = max((a.attempt_no for a in mine), default=0)
         if quiz.attempts_allowed is not None and used >= quiz.attempts_allowed:
             if await _in_progress_exists(session, quiz.id, user.id):
                 # A concurrent start committed between the two reads above (READ COMMITTED): resume it.
@@ -534,6 +545,7 @@ async def start_attempt(
         )
         if not pool:
             raise Conflict("This quiz has no questions yet.", code=ErrorCode.QUIZ_NOT_AVAILABLE)
+        _hold(session, pool)  # the response shows them
         attempt = Attempt(
             quiz_id=quiz.id,
             user_id=user.id,
