@@ -108,3 +108,37 @@ async def test_two_relays_never_deliver_the_same_row_twice(rt: Runtime) -> None:
     other = OutboxRelay(rt, batch_size=7)
     await asyncio.gather(rt.relay.drain(), other.drain())
     assert len(delivered) == 30 and len(set(delivered)) == 30
+
+
+async def test_a_failing_event_in_a_relay_batch_holds_back_only_itself(rt: Runtime) -> None:
+    """In-process, each consumer takes the relay's batch in one transaction; when one event fails, the
+    others still commit once each and only the failing event is retried later."""
+    committed: list[int] = []
+    attempts: list[int] = []
+
+    async def picky(rt: Runtime, session: AsyncSession, event: Event) -> None:
+        n = event.data["n"]
+        assert isinstance(n, int)
+        attempts.append(n)
+        if n == 2 and attempts.count(2) == 1:
+            raise ConnectionError("database blip")
+
+        async def record() -> None:
+            committed.append(n)
+
+        events.after_commit(session, record)
+
+    rt.bus.subscribe("test.batch", "test.picky")(picky)
+    async with rt.sessionmaker() as s, s.begin():
+        ids = [events.publish(s, "test.batch", {"n": n}).id for n in range(5)]
+    assert await rt.relay.drain() == 5
+    assert committed == [0, 1, 3, 4]  # the failing batch attempt committed nothing; the rest once each
+    async with rt.sessionmaker() as s, s.begin():
+        rows = {r.id: r for r in await s.scalars(select(OutboxEvent).where(OutboxEvent.id.in_(ids)))}
+        assert [rows[i].published_at is not None for i in ids] == [True, True, False, True, True]
+        assert rows[ids[2]].attempts == 1 and "database blip" in (rows[ids[2]].last_error or "")
+        rows[ids[2]].available_at = rows[ids[2]].occurred_at  # make the retry due now
+    assert await rt.relay.drain() == 1
+    assert committed == [0, 1, 3, 4, 2]
+    async with rt.sessionmaker() as s:
+        assert await s.scalar(select(func.count()).where(ProcessedEvent.consumer == "test.picky")) == 5

@@ -6,12 +6,14 @@ import email
 import email.policy
 import socket
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from lms.core.db import utcnow
 from lms.core.events import publish
 from lms.core.runtime import Runtime
 from lms.emails import service as emails_service
@@ -116,3 +118,30 @@ async def test_gives_up_after_the_last_attempt(rt: Runtime) -> None:
     [row] = await messages(rt)
     assert (row.status, row.attempts, row.next_attempt_at) == ("failed", 2, None)
     assert await emails_service.deliver_due(rt) == 0
+
+
+async def test_a_consumer_batch_delivers_its_emails_in_chunks_each_once(rt: Runtime, inbox: Inbox) -> None:
+    """25 registrations in one relay batch: the welcome consumer queues 25 emails in one transaction and
+    they are claimed and recorded a chunk at a time; a message another process holds is left alone."""
+    wire_runtime(rt)
+    accounts = [await create_user(rt, full_name=f"Student {i}") for i in range(25)]
+    async with rt.sessionmaker() as session, session.begin():
+        for acct in accounts:
+            publish(session, "user.registered", {"user_id": acct.user.id}, key=acct.user.id)
+    assert await rt.relay.drain() == 25
+    welcome = [m for m in inbox.messages if "Welcome" in m["Subject"]]
+    assert sorted(m["To"] for m in welcome) == sorted(a.email for a in accounts)
+    rows = [r for r in await messages(rt) if r.kind == "welcome"]
+    assert len(rows) == 25 and {(r.status, r.attempts, r.claimed_until) for r in rows} == {("sent", 1, None)}
+
+    held, free = rows[0], rows[1]
+    async with rt.sessionmaker() as session, session.begin():
+        for row, claimed in ((held, utcnow() + timedelta(minutes=5)), (free, None)):
+            await session.execute(
+                update(EmailMessage)
+                .where(EmailMessage.id == row.id)
+                .values(status="queued", next_attempt_at=utcnow(), claimed_until=claimed)
+            )
+    sent_before = len(inbox.messages)
+    assert await emails_service.deliver_many(rt, [held.id, free.id]) == {free.id: "sent"}
+    assert [m["To"] for m in inbox.messages[sent_before:]] == [free.to]

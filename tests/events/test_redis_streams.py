@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from lms import worker
 from lms.core.brokers.redis_streams import RedisStreamsBroker, StreamConsumer
-from lms.core.events import Consumer, Event, ProcessedEvent, publish
+from lms.core.events import Consumer, Event, ProcessedEvent, after_commit, publish
 from lms.core.runtime import Runtime
 from lms.users.models import Role
 from tests.factories import signed_in
@@ -64,48 +64,119 @@ async def test_entries_of_a_killed_consumer_are_reclaimed_and_processed_once(rt:
     a_alive = True
 
     async def handler(rt: Runtime, session: AsyncSession, event: Event) -> None:
-        if a_alive and event.data["n"] == 3:
+        if a_alive and event.data["n"] == 13:
             stuck.set()
             await asyncio.Event().wait()  # consumer A hangs here until it is killed
-        effects[event.id] += 1
+        after_commit(session, counted(event.id))  # an effect counts once its transaction commits
+
+    def counted(event_id: str) -> Callable[[], Awaitable[None]]:
+        async def count() -> None:
+            effects[event_id] += 1
+
+        return count
 
     rt.bus.subscribe("test.work", "test.worker")(handler)
     ids = await publish_events(rt, "test.work", [{"n": n} for n in range(20)])
     consumer = consumer_of(rt, "test.work", "test.worker")
-    options: dict[str, Any] = {"batch_size": 50, "min_idle_ms": 300, "reclaim_every": 0.05, "block_ms": 50}
+    options: dict[str, Any] = {"batch_size": 10, "min_idle_ms": 300, "reclaim_every": 0.05, "block_ms": 50}
     a: StreamConsumer = broker.stream_consumer(consumer, name="A", **options)
-    real_ack = a.ack
-
-    async def ack_but_crash_on_one(entry_id: Any) -> None:
-        fields = await rt.redis.xrange(a.stream, min=entry_id, max=entry_id)  # type: ignore[union-attr]
-        if Event.decode(fields[0][1][b"event"]).data["n"] == 1:
-            return  # committed, then "crashed" before XACK: the entry stays pending
-        await real_ack(entry_id)
-
-    a.ack = ack_but_crash_on_one  # type: ignore[method-assign]
     stop = asyncio.Event()
     task_a = asyncio.create_task(a.run(stop))
     await asyncio.wait_for(stuck.wait(), 10)
-    task_a.cancel()  # killed mid-batch: it read all 20, acknowledged 2
+    task_a.cancel()  # killed in its second batch: the first 10 are committed and acknowledged
     with pytest.raises(asyncio.CancelledError):
         await task_a
     a_alive = False
     pending = await rt.redis.xpending(a.stream, a.group)  # type: ignore[union-attr]
-    assert pending["pending"] == 18
+    assert pending["pending"] == 10
+    assert await processed(rt, "test.worker") == 10  # the killed batch's transaction rolled back
 
     b = broker.stream_consumer(consumer, name="B", **options)
     task_b = asyncio.create_task(b.run(stop))
-
-    async def all_acked() -> bool:
-        info = await rt.redis.xpending(a.stream, a.group)  # type: ignore[union-attr]
-        return int(info["pending"]) == 0
-
-    await wait_for(all_acked)
+    await wait_for(lambda: nothing_pending(rt, a))
     stop.set()
     await task_b
     assert set(effects) == set(ids)
-    assert all(count == 1 for count in effects.values())  # event 1 was redelivered, changed nothing
+    assert all(count == 1 for count in effects.values())
     assert await processed(rt, "test.worker") == 20
+
+
+async def test_a_batch_committed_but_not_acknowledged_is_redelivered_and_changes_nothing(rt: Runtime) -> None:
+    """The crash window of batch acknowledgement: the consumer's transaction committed, then the process
+    died before its one XACK. Every entry of the batch stays pending, another consumer reclaims them,
+    and ``processed_events`` turns the redelivery into a no-op."""
+    broker = rt.broker
+    assert isinstance(broker, RedisStreamsBroker)
+    runs: collections.Counter[str] = collections.Counter()
+
+    async def handler(rt: Runtime, session: AsyncSession, event: Event) -> None:
+        runs[event.id] += 1
+
+    rt.bus.subscribe("test.acked", "test.acker")(handler)
+    ids = await publish_events(rt, "test.acked", [{"n": n} for n in range(12)])
+    consumer = consumer_of(rt, "test.acked", "test.acker")
+    options: dict[str, Any] = {"batch_size": 50, "min_idle_ms": 200, "reclaim_every": 0.05, "block_ms": 50}
+    a = broker.stream_consumer(consumer, name="A", **options)
+    xacks: list[int] = []
+
+    async def crash_before_ack(*entry_ids: Any) -> None:
+        xacks.append(len(entry_ids))
+        raise ConnectionError("process died before XACK")
+
+    a.ack = crash_before_ack  # type: ignore[method-assign]
+    entries = await a.read()
+    assert len(entries) == 12
+    with pytest.raises(ConnectionError):
+        await a.handle_batch(entries, asyncio.Event())
+    assert xacks == [12]  # one XACK for the whole batch, after the commit
+    assert await processed(rt, "test.acker") == 12 and set(runs) == set(ids)
+    pending = await rt.redis.xpending(a.stream, a.group)  # type: ignore[union-attr]
+    assert pending["pending"] == 12
+
+    b = broker.stream_consumer(consumer, name="B", **options)
+    stop = asyncio.Event()
+    task_b = asyncio.create_task(b.run(stop))
+    await wait_for(lambda: nothing_pending(rt, a))
+    stop.set()
+    await task_b
+    assert all(runs[i] == 1 for i in ids)  # redelivered, not re-run
+    assert await processed(rt, "test.acker") == 12
+
+
+async def test_a_failing_entry_does_not_hold_back_or_duplicate_its_batch(rt: Runtime) -> None:
+    """One handler failure rolls the batch back; the entries before it commit again, the failing one
+    is retried alone (in order), the rest go on in a batch; each committed exactly once."""
+    broker = rt.broker
+    assert isinstance(broker, RedisStreamsBroker)
+    committed: list[int] = []
+    failures = 0
+
+    async def handler(rt: Runtime, session: AsyncSession, event: Event) -> None:
+        nonlocal failures
+        n = event.data["n"]
+        if n == 4 and failures < 2:
+            failures += 1
+            raise ConnectionError("database blip")
+
+        async def record() -> None:
+            committed.append(n)
+
+        after_commit(session, record)
+
+    rt.bus.subscribe("test.blip", "test.blipper")(handler)
+    await publish_events(rt, "test.blip", [{"n": n} for n in range(10)])
+    consumer = consumer_of(rt, "test.blip", "test.blipper")
+    sc = broker.stream_consumer(consumer, name="only", batch_size=50, block_ms=50, reclaim_every=60)
+    assert await sc.handle_batch(await sc.read(), asyncio.Event())
+    assert committed == list(range(10))  # in stream order, none twice
+    assert failures == 2  # the batch attempt and one retry alone; the third attempt succeeded
+    assert await processed(rt, "test.blipper") == 10
+    assert await nothing_pending(rt, sc)
+
+
+async def nothing_pending(rt: Runtime, sc: StreamConsumer) -> bool:
+    info = await rt.redis.xpending(sc.stream, sc.group)  # type: ignore[union-attr]
+    return int(info["pending"]) == 0
 
 
 async def test_poison_message_is_dead_lettered_and_replays(rt: Runtime, client: httpx.AsyncClient) -> None:
@@ -117,7 +188,12 @@ async def test_poison_message_is_dead_lettered_and_replays(rt: Runtime, client: 
     async def handler(rt: Runtime, session: AsyncSession, event: Event) -> None:
         if broken and event.data["n"] == 1:
             raise RuntimeError("cannot handle n=1")
-        handled.append(event.data["n"])
+        n = event.data["n"]
+
+        async def record() -> None:  # counted once committed (a rolled-back batch counts nothing)
+            handled.append(n)
+
+        after_commit(session, record)
 
     rt.bus.subscribe("test.poison", "test.poison_consumer")(handler)
     ids = await publish_events(rt, "test.poison", [{"n": 0}, {"n": 1}, {"n": 2}])

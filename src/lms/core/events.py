@@ -12,7 +12,7 @@ import asyncio
 import json
 import traceback
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -204,11 +204,97 @@ class EventBus:
                     return False  # already processed: a redelivery changes nothing
                 await consumer.handler(rt, session, event)
             actions: list[Callable[[], Awaitable[None]]] = session.info.pop("after_commit_actions", [])
-        for action in actions:
+        await _run_actions(actions, consumer)
+        return True
+
+    async def run_batch(self, rt: Runtime, consumer: Consumer, events: Sequence[Event]) -> int:
+        """Run one consumer on several events, in order, in ONE transaction; returns how many ran.
+
+        The same guarantee as ``run`` for each event (its ``processed_events`` row commits with its
+        effects; one already recorded is skipped) at a fraction of the round trips: one lookup and one
+        multi-row insert of the records, one commit. All or nothing: when the handler raises on
+        ``events[i]`` everything is rolled back and ``BatchFailed(i)`` is raised; a failure that belongs
+        to no single event (the commit, or a concurrent consumer recording the same event) raises
+        ``BatchFailed(None)``. ``run_many`` turns that into per-event retries.
+        """
+        index: int | None = None
+        try:
+            async with rt.sessionmaker() as session:
+                async with session.begin():
+                    ids = list(dict.fromkeys(e.id for e in events))
+                    done = set(
+                        await session.scalars(
+                            select(ProcessedEvent.event_id).where(
+                                ProcessedEvent.consumer == consumer.name, ProcessedEvent.event_id.in_(ids)
+                            )
+                        )
+                    )
+                    todo = [i for i in ids if i not in done]
+                    if todo:
+                        # Taken first: a concurrent consumer with the same event waits here, then fails.
+                        now = utcnow()
+                        await session.execute(
+                            insert(ProcessedEvent),
+                            [{"consumer": consumer.name, "event_id": i, "processed_at": now} for i in todo],
+                        )
+                    ran = 0
+                    for i, event in enumerate(events):
+                        if event.id in done:
+                            continue  # already processed (or a duplicate within this batch)
+                        done.add(event.id)
+                        index = i
+                        await consumer.handler(rt, session, event)
+                        ran += 1
+                    index = None
+                actions: list[Callable[[], Awaitable[None]]] = session.info.pop("after_commit_actions", [])
+        except Exception as exc:
+            raise BatchFailed(index, exc) from exc
+        await _run_actions(actions, consumer)
+        return ran
+
+    async def run_many(
+        self,
+        rt: Runtime,
+        consumer: Consumer,
+        events: Sequence[Event],
+        *,
+        committed: Callable[[int, int], Awaitable[None]],
+        one: Callable[[int, BaseException | None], Awaitable[bool]],
+    ) -> bool:
+        """Run ``consumer`` over ``events`` in batches, falling back to one event at a time on failure.
+
+        ``committed(lo, hi)``: ``events[lo:hi]`` are processed (committed). ``one(i, error)``: the caller
+        takes ``events[i]`` alone, with its own retries and dead letters; ``error`` is the handler's
+        failure on it in a batch (that attempt counts), or None when the failure was nobody's in
+        particular. ``one`` returns False to stop (the process is stopping); so does ``run_many``.
+        Order is kept: nothing after a failing event commits before that event is settled.
+        """
+        lo = 0
+        while lo < len(events):
             try:
-                await action()
-            except Exception:
-                log.exception("after_commit_action_failed", consumer=consumer.name, event_id=event.id)
+                await self.run_batch(rt, consumer, events[lo:])
+            except BatchFailed as failed:
+                if failed.index is None:
+                    log.info("batch_fell_back", consumer=consumer.name, error=repr(failed.cause))
+                    for i in range(lo, len(events)):
+                        if not await one(i, None):
+                            return False
+                    return True
+                bad = lo + failed.index
+                if bad > lo:  # the events before the failing one did not fail: commit them again
+                    try:
+                        await self.run_batch(rt, consumer, events[lo:bad])
+                        await committed(lo, bad)
+                    except BatchFailed:
+                        for i in range(lo, bad):
+                            if not await one(i, None):
+                                return False
+                if not await one(bad, failed.cause):
+                    return False
+                lo = bad + 1
+                continue
+            await committed(lo, len(events))
+            return True
         return True
 
     async def dispatch(self, rt: Runtime, event: Event) -> list[str]:
@@ -218,12 +304,63 @@ class EventBus:
             try:
                 await self.run(rt, consumer, event)
             except Exception as exc:
-                rt.metrics.handler_failures.labels(consumer.name).inc()
-                log.warning(
-                    "consumer_failed", consumer=consumer.name, event_id=event.id, event_type=event.type, error=repr(exc)
-                )
+                self._failed(rt, consumer, event, exc)
                 errors.append(f"{consumer.name}: {describe_error(exc)}")
         return errors
+
+    async def dispatch_batch(self, rt: Runtime, events: Sequence[Event]) -> dict[str, list[str]]:
+        """``dispatch`` for many events: each consumer takes its events in order, in batches, and the
+        consumers run concurrently (each in its own transactions). Returns the errors per event id."""
+        errors: dict[str, list[str]] = defaultdict(list)
+        by_consumer: dict[tuple[str, str], tuple[Consumer, list[Event]]] = {}
+        for event in events:
+            for consumer in self.consumers.get(event.type, []):
+                by_consumer.setdefault((consumer.name, consumer.event_type), (consumer, []))[1].append(event)
+
+        async def consume(consumer: Consumer, mine: list[Event]) -> None:
+            async def committed(lo: int, hi: int) -> None:
+                return None
+
+            async def one(i: int, error: BaseException | None) -> bool:
+                event = mine[i]
+                if error is None:  # not attempted alone yet
+                    try:
+                        await self.run(rt, consumer, event)
+                        return True
+                    except Exception as exc:
+                        error = exc
+                # The relay retries the whole event later (consumers that succeeded skip it).
+                self._failed(rt, consumer, event, error)
+                errors[event.id].append(f"{consumer.name}: {describe_error(error)}")
+                return True
+
+            await self.run_many(rt, consumer, mine, committed=committed, one=one)
+
+        await asyncio.gather(*(consume(c, mine) for c, mine in by_consumer.values()))
+        return errors
+
+    @staticmethod
+    def _failed(rt: Runtime, consumer: Consumer, event: Event, exc: BaseException) -> None:
+        rt.metrics.handler_failures.labels(consumer.name).inc()
+        log.warning(
+            "consumer_failed", consumer=consumer.name, event_id=event.id, event_type=event.type, error=repr(exc)
+        )
+
+
+class BatchFailed(Exception):
+    """``EventBus.run_batch`` rolled back; ``index`` is the event whose handler failed (None: no single one)."""
+
+    def __init__(self, index: int | None, cause: BaseException) -> None:
+        super().__init__(f"batch failed at {index}: {cause!r}")
+        self.index, self.cause = index, cause
+
+
+async def _run_actions(actions: list[Callable[[], Awaitable[None]]], consumer: Consumer) -> None:
+    for action in actions:
+        try:
+            await action()
+        except Exception:
+            log.exception("after_commit_action_failed", consumer=consumer.name)
 
 
 def describe_error(exc: BaseException) -> str:
@@ -296,16 +433,14 @@ class OutboxRelay:
                 if not batch:
                     return handled
                 if broker.dispatches_inline:
-                    delivered: list[Event] = []
+                    errors = await self.rt.bus.dispatch_batch(self.rt, batch)
                     for event in batch:
-                        errors = await self.rt.bus.dispatch(self.rt, event)
-                        if errors:
-                            await self._settle(event, errors)
-                        else:
-                            delivered.append(event)
-                        handled += 1
+                        if errors.get(event.id):
+                            await self._settle(event, errors[event.id])
+                    delivered = [e for e in batch if not errors.get(e.id)]
                     if delivered:  # one UPDATE for the batch instead of one transaction per event
                         await self._mark_published(delivered)
+                    handled += len(batch)
                     continue
                 try:
                     await broker.publish(batch)

@@ -9,6 +9,7 @@ request.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -147,13 +148,25 @@ async def send_email(
     session.add(row)
     await session.flush()
     if row.status == EmailStatus.QUEUED.value:
-        message_id = row.id
-
-        async def deliver_now() -> None:
-            await deliver(rt, message_id)
-
-        after_commit(session, deliver_now)
+        actions: list[Any] = session.info.get("after_commit_actions", [])
+        batch = next((a for a in actions if isinstance(a, _DeliverQueued)), None)
+        if batch is None:
+            batch = _DeliverQueued(rt)
+            after_commit(session, batch)
+        batch.message_ids.append(row.id)
     return row
+
+
+class _DeliverQueued:
+    """The after-commit action that delivers every message one transaction queued (a consumer's batch
+    queues many: they are claimed and recorded a chunk at a time, not one transaction pair each)."""
+
+    def __init__(self, rt: Runtime) -> None:
+        self.rt = rt
+        self.message_ids: list[str] = []
+
+    async def __call__(self) -> None:
+        await deliver_many(self.rt, self.message_ids)
 
 
 async def already_sent(session: AsyncSession, dedupe_key: str) -> bool:
@@ -168,47 +181,78 @@ def _retry_delay(rt: Runtime, attempts: int) -> timedelta:
 async def deliver(rt: Runtime, message_id: str) -> str | None:
     """Try to send one queued (or due failed) message, recording the attempt. Returns the new status,
     or None when the message is not due or another process holds it."""
+    return (await deliver_many(rt, [message_id])).get(message_id)
+
+
+DELIVERY_CHUNK = 20
+
+
+async def deliver_many(rt: Runtime, message_ids: Sequence[str]) -> dict[str, str]:
+    """``deliver`` for many messages: each chunk is claimed in one statement, sent one by one and
+    recorded in one statement. Returns the new status of each message tried."""
+    out: dict[str, str] = {}
+    for start in range(0, len(message_ids), DELIVERY_CHUNK):
+        out |= await _deliver_chunk(rt, list(message_ids[start : start + DELIVERY_CHUNK]))
+    return out
+
+
+async def _deliver_chunk(rt: Runtime, message_ids: list[str]) -> dict[str, str]:
     now = utcnow()
+    # The lease covers sending the whole chunk; its exact end tells our rows from another process's.
+    until = now + timedelta(seconds=rt.settings.smtp_timeout_seconds * 3 * len(message_ids) + 60)
     async with rt.sessionmaker() as session, session.begin():
-        claimed = await session.execute(
+        await session.execute(
             update(EmailMessage)
             .where(
-                EmailMessage.id == message_id,
+                EmailMessage.id.in_(message_ids),
                 EmailMessage.status.in_([EmailStatus.QUEUED.value, EmailStatus.FAILED.value]),
                 EmailMessage.next_attempt_at.is_not(None),
                 EmailMessage.next_attempt_at <= now,
                 or_(EmailMessage.claimed_until.is_(None), EmailMessage.claimed_until < now),
             )
-            .values(claimed_until=now + timedelta(seconds=rt.settings.smtp_timeout_seconds * 3 + 60))
+            .values(claimed_until=until)
+            .execution_options(synchronize_session=False)
         )
-        if getattr(claimed, "rowcount", 0) != 1:
-            return None
-        row = await session.get(EmailMessage, message_id)
-        assert row is not None
-        mail = OutgoingMail(
-            to=row.to, subject=row.subject, text=row.body_text, html=row.body_html, headers=dict(row.headers or {})
-        )
-    error: str | None = None
-    sent_id: str | None = None
-    try:
-        sent_id = await rt.mail.send(mail)
-    except Exception as exc:
-        error = describe_error(exc)
-        log.warning("email_send_failed", message=message_id, error=error)
-    async with rt.sessionmaker() as session, session.begin():
-        row = await session.get(EmailMessage, message_id)
-        assert row is not None
-        row.attempts += 1
-        row.last_attempt_at = now
-        row.claimed_until = None
+        rows = (
+            await session.scalars(
+                select(EmailMessage).where(EmailMessage.id.in_(message_ids), EmailMessage.claimed_until == until)
+            )
+        ).all()
+        claimed = [
+            (r.id, r.attempts, OutgoingMail(r.to, r.subject, r.body_text, r.body_html, dict(r.headers or {})))
+            for r in rows
+        ]
+    if not claimed:
+        return {}
+    results: list[dict[str, Any]] = []
+    for message_id, attempts, mail in claimed:
+        error: str | None = None
+        sent_id: str | None = None
+        try:
+            sent_id = await rt.mail.send(mail)
+        except Exception as exc:
+            error = describe_error(exc)
+            log.warning("email_send_failed", message=message_id, error=error)
+        attempts += 1
+        result: dict[str, Any] = {
+            "id": message_id,
+            "attempts": attempts,
+            "last_attempt_at": now,
+            "claimed_until": None,
+            "updated_at": utcnow(),
+        }
         if error is None:
-            row.status, row.sent_at, row.message_id = EmailStatus.SENT.value, utcnow(), sent_id
-            row.last_error, row.next_attempt_at = None, None
+            result |= {"status": EmailStatus.SENT.value, "sent_at": utcnow(), "message_id": sent_id}
+            result |= {"last_error": None, "next_attempt_at": None}
         else:
-            row.status, row.last_error = EmailStatus.FAILED.value, error[:4000]
-            gave_up = row.attempts >= rt.settings.email_max_attempts
-            row.next_attempt_at = None if gave_up else now + _retry_delay(rt, row.attempts)
-        return row.status
+            gave_up = attempts >= rt.settings.email_max_attempts
+            result |= {"status": EmailStatus.FAILED.value, "sent_at": None, "message_id": None}
+            retry_at = None if gave_up else now + _retry_delay(rt, attempts)
+            result |= {"last_error": error[:4000], "next_attempt_at": retry_at}
+        results.append(result)
+    async with rt.sessionmaker() as session, session.begin():
+        await session.execute(update(EmailMessage), results)  # one UPDATE by primary key, executemany
+    return {r["id"]: r["status"] for r in results}
 
 
 async def deliver_due(rt: Runtime, *, limit: int = 200) -> int:
@@ -225,8 +269,4 @@ async def deliver_due(rt: Runtime, *, limit: int = 200) -> int:
                 .limit(limit)
             )
         )
-    tried = 0
-    for message_id in ids:
-        if await deliver(rt, message_id) is not None:
-            tried += 1
-    return tried
+    return len(await deliver_many(rt, ids))

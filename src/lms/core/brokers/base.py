@@ -83,17 +83,22 @@ async def run_with_retries(
     backoff_base: float,
     backoff_cap: float,
     before_retry: Callable[[], Awaitable[None]] | None = None,
+    failed_once: BaseException | None = None,
 ) -> tuple[str, str | None, int]:
     """Run a consumer until it succeeds, gives up or the process stops.
 
     Returns ``(outcome, error, attempts)`` with outcome ``done`` (acknowledge), ``dead`` (dead-letter
     and acknowledge) or ``stopped`` (leave unacknowledged: another consumer will reclaim it).
     Retrying in place, rather than moving on, keeps one consumer's order within its stream.
+    ``failed_once``: the handler already failed on this event (in a batch); that was attempt 1.
     """
     attempt = 0
     while True:
         attempt += 1
         try:
+            if failed_once is not None:
+                exc_once, failed_once = failed_once, None
+                raise exc_once
             await rt.bus.run(rt, consumer, event)
             return "done", None, attempt
         except MalformedEvent as exc:

@@ -22,8 +22,7 @@ class InProcessBroker:
         self.rt = rt
 
     async def publish(self, events: list[Event]) -> None:
-        for event in events:
-            await self.rt.bus.dispatch(self.rt, event)
+        await self.rt.bus.dispatch_batch(self.rt, events)
 
     async def consume(self, stop: asyncio.Event) -> None:
         await stop.wait()  # the relay delivers; nothing to pull from

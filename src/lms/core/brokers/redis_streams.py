@@ -8,9 +8,11 @@ Layout (keys under the settings' ``redis_prefix``):
   not replay history (replay dead letters or the outbox instead).
 - ``events:dead-letter``: entries a consumer gave up on, with the error, group and original stream.
 
-Delivery: XREADGROUP; the handler runs in its own transaction (idempotent through ``processed_events``)
-and the entry is XACKed only after that transaction commits. A failing handler is retried in place with
-exponential backoff (keeping the group's order; XCLAIM JUSTID keeps the entry fresh while it waits), then
+Delivery: XREADGROUP of up to ``event_batch_size`` entries; the handler runs over them in one transaction
+(idempotent through ``processed_events``) and they are XACKed, in one call, only after it commits. When a
+handler fails the batch rolls back; the entries before the failing one commit again, the failing one is
+retried alone in place with exponential backoff (keeping the group's order; XCLAIM JUSTID keeps the entry
+fresh while it waits), then
 dead-lettered (XADD to the dead-letter stream and XACK in one MULTI). Entries left pending by a dead
 consumer are taken over by XAUTOCLAIM once idle longer than ``event_reclaim_idle_seconds``; an entry
 delivered more than ``event_max_attempts`` times without an ack (a crash loop) goes to the dead letters.
@@ -197,17 +199,8 @@ class StreamConsumer:
                     last_reclaim = time.monotonic()
                     await self.reclaim(stop)
                 entries = await self.read()
-                read_at = time.monotonic()
-                skip: set[str] = set()
-                for i, (entry_id, fields) in enumerate(entries):
-                    if time.monotonic() - read_at > self.min_idle_ms / 2000:
-                        # A slow batch: keep the rest ours, or drop what another consumer took over.
-                        skip = await self._refresh([e for e, _ in entries[i:]])
-                        read_at = time.monotonic()
-                    if _s(entry_id) in skip:
-                        continue
-                    if not await self.handle(entry_id, fields, stop):
-                        break  # stopping: the rest stays pending for another consumer
+                if entries:
+                    await self.handle_batch(entries, stop)  # False (stopping): the rest stays pending
             except asyncio.CancelledError:
                 raise
             except ResponseError as exc:
@@ -266,7 +259,54 @@ class StreamConsumer:
         rows = await self.redis.xpending_range(self.stream, self.group, min=entry_id, max=entry_id, count=1)
         return int(rows[0]["times_delivered"]) if rows else 1
 
-    async def handle(self, entry_id: Any, fields: dict[Any, Any], stop: asyncio.Event) -> bool:
+    async def handle_batch(self, entries: list[tuple[Any, dict[Any, Any]]], stop: asyncio.Event) -> bool:
+        """Process entries read together: one transaction and one XACK for the lot while all goes well.
+
+        The XACK follows the commit, so a crash in between leaves the entries pending: they are
+        reclaimed and redelivered, and ``processed_events`` makes the redelivery change nothing. When a
+        handler fails, the batch rolls back and the entries go one at a time from there (``handle``,
+        with its retries and dead letters), in order. False when stopping left entries unacknowledged.
+        """
+        kept: list[tuple[Any, dict[Any, Any]]] = []
+        events: list[Event] = []
+        malformed: list[tuple[Any, dict[Any, Any], str]] = []
+        for entry_id, fields in entries:
+            raw = fields.get(b"event", fields.get("event"))
+            try:
+                if raw is None:
+                    raise MalformedEvent("stream entry has no 'event' field")
+                events.append(Event.decode(raw))
+            except MalformedEvent as exc:
+                malformed.append((entry_id, fields, describe_error(exc)))
+                continue
+            kept.append((entry_id, fields))
+        read_at = time.monotonic()
+        lost: set[str] = set()
+
+        async def committed(lo: int, hi: int) -> None:
+            await self.ack(*(entry_id for entry_id, _ in kept[lo:hi]))
+
+        async def one(i: int, error: BaseException | None) -> bool:
+            nonlocal read_at, lost
+            if time.monotonic() - read_at > self.min_idle_ms / 2000:
+                # A slow batch: keep the rest ours, or drop what another consumer took over.
+                lost = await self._refresh([entry_id for entry_id, _ in kept[i:]])
+                read_at = time.monotonic()
+            entry_id, fields = kept[i]
+            if _s(entry_id) in lost:
+                return True
+            return await self.handle(entry_id, fields, stop, failed_once=error)
+
+        finished = await self.broker.rt.bus.run_many(
+            self.broker.rt, self.consumer, events, committed=committed, one=one
+        )
+        for entry_id, fields, error in malformed:  # never retried: dead at once
+            await self.dead_letter(entry_id, fields, error, 0)
+        return finished
+
+    async def handle(
+        self, entry_id: Any, fields: dict[Any, Any], stop: asyncio.Event, *, failed_once: BaseException | None = None
+    ) -> bool:
         """Process one entry. False when stopping left it unacknowledged."""
         raw = fields.get(b"event", fields.get("event"))
         try:
@@ -290,6 +330,7 @@ class StreamConsumer:
             backoff_base=self.backoff_base,
             backoff_cap=self.backoff_cap,
             before_retry=keep_fresh,
+            failed_once=failed_once,
         )
         if outcome == "stopped":
             return False
@@ -299,8 +340,9 @@ class StreamConsumer:
         await self.ack(entry_id)
         return True
 
-    async def ack(self, entry_id: Any) -> None:
-        await self.redis.xack(self.stream, self.group, entry_id)
+    async def ack(self, *entry_ids: Any) -> None:
+        if entry_ids:
+            await self.redis.xack(self.stream, self.group, *entry_ids)
 
     async def dead_letter(self, entry_id: Any, fields: dict[Any, Any], error: str, attempts: int) -> None:
         raw = fields.get(b"event", fields.get("event")) or b""
