@@ -33,13 +33,14 @@ async def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="times each request runs (the last is shown)")
     parser.add_argument("--pyinstrument", action="store_true")
     parser.add_argument("--sql", action="store_true", help="print each statement's text")
+    parser.add_argument("--cache", action="store_true", help="keep the answer cache on (profile the hits)")
     args = parser.parse_args()
     os.environ.update(
         LMS_DATABASE_URL=args.database_url,
         LMS_LOG_LEVEL="WARNING",
         LMS_RATE_LIMIT_ENABLED="false",
         LMS_RUN_RELAY_IN_PROCESS="false",
-        LMS_CATALOG_CACHE_SECONDS="0",
+        LMS_CATALOG_CACHE_SECONDS="600" if args.cache else "0",
     )
     from lms.config import Settings
     from lms.main import create_app
@@ -90,7 +91,7 @@ async def main() -> None:
                 with profiler:
                     for _ in range(20):
                         await client.get(slowest[1], params=slowest[2])
-                print(profiler.output_text(unicode=True, color=False, show_all=False))
+                print(profiler.output_text(unicode=True, color=False, show_all=bool(os.environ.get("PROFILE_ALL"))))
 
 
 if __name__ == "__main__":

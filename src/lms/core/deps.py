@@ -12,7 +12,8 @@ from lms.core.db import unit_of_work
 from lms.core.runtime import Runtime
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
+    # async: FastAPI runs a plain-def dependency in the thread pool, a thread hop on every request.
     return cast(Runtime, request.app.state.runtime)
 
 
