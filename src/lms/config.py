@@ -87,6 +87,9 @@ class Settings(BaseSettings):
     analytics_max_days_daily: int = 366
     analytics_max_days: int = 3660
     analytics_cache_seconds: int = 30
+    # Anonymous catalog, course page and search answers and catalog totals are reused this long (per
+    # process). Course changes through the API show at once (cache versions); 0 turns caching off.
+    catalog_cache_seconds: float = Field(default=10.0, ge=0)
     # --- events / worker / email ---
     event_broker: Literal["inprocess", "redis", "kafka"] = "inprocess"
     event_batch_size: int = Field(default=100, ge=1, le=10_000)

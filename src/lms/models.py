@@ -7,6 +7,7 @@ One line per domain keeps merges of new domains trivial.
 from lms.analytics import models as analytics_models
 from lms.auth import models as auth_models
 from lms.certificates import models as certificates_models
+from lms.core import cache as cache_models
 from lms.core import scheduler as scheduler_models
 from lms.core.db import Base
 from lms.core.events import OutboxEvent, ProcessedEvent

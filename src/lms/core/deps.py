@@ -13,7 +13,7 @@ from lms.core.runtime import Runtime
 
 
 async def get_runtime(request: Request) -> Runtime:
-    # async: a plain def would be run in the thread pool, a thread hop on every request
+    # async: FastAPI runs a plain-def dependency in the thread pool, a thread hop on every request.
     return cast(Runtime, request.app.state.runtime)
 
 

@@ -19,7 +19,7 @@ class PageParams(BaseModel):
         return (self.page - 1) * self.page_size
 
 
-def page_params(
+async def page_params(  # async: no thread-pool hop (see lms.core.deps.get_runtime)
     page: Annotated[int, Query(ge=1, le=100_000, description="1-based page number")] = 1,
     page_size: Annotated[int, Query(ge=1, le=100, description="Items per page (max 100)")] = 20,
 ) -> PageParams:

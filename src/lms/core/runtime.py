@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from lms.config import Settings
 from lms.core.brokers import Broker, make_broker
-from lms.core.cache import KeyValueStore, MemoryStore, RedisStore
+from lms.core.cache import KeyValueStore, LocalCache, MemoryStore, RedisStore
 from lms.core.db import create_engine, create_sessionmaker
 from lms.core.events import EventBus, OutboxRelay
 from lms.core.mail import MailRenderer, MailSender, make_sender
@@ -39,8 +39,11 @@ class Runtime:
     relay: OutboxRelay = field(init=False)
     broker: Broker = field(init=False)
     scheduler: Scheduler = field(init=False)
+    # Public catalog/search answers and totals (process-local; see Settings.catalog_cache_seconds).
+    catalog_cache: LocalCache = field(init=False)
 
     def __post_init__(self) -> None:
+        self.catalog_cache = LocalCache(self.settings.catalog_cache_seconds, max_entries=2000)
         self.broker = make_broker(self)
         self.relay = OutboxRelay(self)
         self.scheduler = Scheduler(owner=f"{socket.gethostname()}:{os.getpid()}")

@@ -49,10 +49,12 @@ class Category(IdMixin, TimestampMixin, Base):
 class Course(IdMixin, TimestampMixin, Base):
     __tablename__ = "courses"
     __table_args__ = (
-        Index("ix_courses_status_published_at", "status", "published_at"),
-        Index("ix_courses_status_enrollment_count", "status", "enrollment_count"),
-        Index("ix_courses_status_rating_average", "status", "rating_average"),
-        Index("ix_courses_status_price_amount", "status", "price_amount"),
+        # One per catalog sort, holding the whole ORDER BY (with the id tiebreaker), so a page of the
+        # catalog reads its 20 rows in index order instead of sorting every published course.
+        Index("ix_courses_catalog_newest", "status", "published_at", "created_at", "id"),
+        Index("ix_courses_catalog_popular", "status", "enrollment_count", "published_at", "id"),
+        Index("ix_courses_catalog_rating", "status", "rating_average", "rating_count", "id"),
+        Index("ix_courses_catalog_price", "status", "price_amount", "published_at", "id"),
         Index("ix_courses_category_id_status", "category_id", "status"),
     )
 

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lms.auth.dependencies import AdminUser, InstructorUser, OptionalUser
+from lms.core.answers import public_answer
 from lms.core.deps import RuntimeDep, SessionDep
 from lms.core.errors import NotAuthenticated
 from lms.core.pagination import Page, PageParams, page_params
 from lms.core.runtime import Runtime
 from lms.courses import service
-from lms.courses.models import Course, CourseLevel, CourseStatus
+from lms.courses.models import Category, Course, CourseLevel, CourseStatus
 from lms.courses.schemas import (
     CatalogSort,
     CategoryCreate,
@@ -25,7 +26,6 @@ from lms.courses.schemas import (
     CourseUpdate,
     LessonCreate,
     LessonOrder,
-    LessonOutline,
     LessonRead,
     LessonUpdate,
     PrerequisiteRef,
@@ -42,7 +42,12 @@ from lms.users.models import User
 router = APIRouter(tags=["courses"])
 
 
-async def _course_read(session: AsyncSession, course: Course, viewer: User | None) -> CourseRead:
+async def _course_read(
+    session: AsyncSession, course: Course, viewer: User | None, category: Category | Literal[False] | None = False
+) -> CourseRead:
+    """The course page; ``category`` when the caller already loaded it (False: look it up)."""
+    if category is False:
+        category = await service.category_of(session, course)
     instructors = (await service.instructors_for(session, [course.id])).get(course.id, [])
     viewer_block: Viewer | None = None
     if viewer is not None:
@@ -56,23 +61,23 @@ async def _course_read(session: AsyncSession, course: Course, viewer: User | Non
             can_edit=await service.is_editor(session, course, viewer),
         )
     return CourseRead(
-        **service.card_fields(course, await service.category_of(session, course), instructors),
+        **service.card_fields(course, category, instructors),
         description=course.description,
         description_html=course.description_html,
         enrollment_opens_at=course.enrollment_opens_at,
         enrollment_closes_at=course.enrollment_closes_at,
         prerequisites=[
-            PrerequisiteRef(id=c.id, slug=c.slug, title=c.title)
-            for c in await service.prerequisites_of(session, course.id)
+            PrerequisiteRef(id=i, slug=slug, title=title)
+            for i, slug, title in await service.prerequisite_refs(session, course.id)
         ],
         sections=[
             SectionOutline(
-                id=s.id,
-                title=s.title,
-                position=s.position,
-                lessons=[LessonOutline.model_validate(x) for x in lessons],
+                id=section_id,
+                title=title,
+                position=position,
+                lessons=lessons,
             )
-            for s, lessons in await service.syllabus(session, course.id)
+            for (section_id, title, position), lessons in await service.outline(session, course.id)
         ],
         viewer=viewer_block,
         updated_at=course.updated_at,
@@ -116,6 +121,8 @@ async def delete_category(category_id: str, session: SessionDep, _admin: AdminUs
 
 @router.get("/courses", response_model=Page[CourseCard])
 async def list_courses(
+    request: Request,
+    rt: RuntimeDep,
     session: SessionDep,
     viewer: OptionalUser,
     page: Annotated[PageParams, Depends(page_params)],
@@ -132,7 +139,7 @@ async def list_courses(
     sort: CatalogSort = "relevance",
     mine: Annotated[bool, Query(description="The courses I teach, in any status (instructors)")] = False,
     course_status: Annotated[CourseStatus | None, Query(alias="status", description="With mine, or admins")] = None,
-) -> Page[CourseCard]:
+) -> Response:
     """The catalog: published courses for everyone, filtered, sorted and paginated."""
     if mine and viewer is None:
         raise NotAuthenticated("Sign in to list your courses.")
@@ -151,9 +158,15 @@ async def list_courses(
         mine=mine,
         status=course_status.value if course_status else None,
     )
-    rows, total = await service.list_catalog(session, filters=filters, page=page, viewer=viewer)
-    items = await service.course_cards(session, rows)
-    return Page(items=items, total=total, page=page.page, page_size=page.page_size)
+
+    async def compute() -> Page[CourseCard]:
+        rows, total = await service.list_catalog(
+            session, filters=filters, page=page, viewer=viewer, totals=rt.catalog_cache
+        )
+        items = await service.course_cards(session, rows)
+        return Page(items=items, total=total, page=page.page, page_size=page.page_size)
+
+    return await public_answer(request, rt, session, service.CATALOG_CACHE, compute)
 
 
 @router.post("/courses", response_model=CourseRead, status_code=status.HTTP_201_CREATED)
@@ -165,10 +178,16 @@ async def create_course(body: CourseCreate, session: SessionDep, user: Instructo
 
 
 @router.get("/courses/{course_id}", response_model=CourseRead)
-async def get_course(course_id: str, session: SessionDep, viewer: OptionalUser) -> CourseRead:
+async def get_course(
+    course_id: str, request: Request, rt: RuntimeDep, session: SessionDep, viewer: OptionalUser
+) -> Response:
     """The course page, by id or slug: syllabus, instructors, ratings and, signed in, the viewer's state."""
-    course = await service.get_visible_course(session, course_id, viewer)
-    return await _course_read(session, course, viewer)
+
+    async def compute() -> CourseRead:
+        course, category = await service.get_visible_course_and_category(session, course_id, viewer)
+        return await _course_read(session, course, viewer, category)
+
+    return await public_answer(request, rt, session, service.CATALOG_CACHE, compute)
 
 
 @router.patch("/courses/{course_id}", response_model=CourseRead)

@@ -7,18 +7,21 @@ Public functions other domains use: ``get_course``, ``get_lesson``, ``try_take_s
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, Text, cast, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import defer
 
 from lms.auth.dependencies import is_admin
+from lms.core.cache import LocalCache, current_version, mark_changed
 from lms.core.db import utcnow
 from lms.core.errors import BadRequest, Conflict, ErrorCode, NotFound
 from lms.core.events import publish
@@ -34,10 +37,13 @@ from lms.courses.models import (
     LessonKind,
     Section,
 )
-from lms.courses.schemas import CategoryRef, CourseCard, InstructorRef, Price, RatingSummary
+from lms.courses.schemas import CategoryRef, CourseCard, InstructorRef, LessonOutline, Price, RatingSummary
 from lms.enrollments import access as enrollment_access
 from lms.search import indexer as search_index
 from lms.users.models import Role, User
+
+# The cache version family of everything the public catalog, course pages and search show.
+CATALOG_CACHE = "catalog"
 
 # ---------------------------------------------------------------------------------------------- helpers
 
@@ -65,7 +71,9 @@ async def _unique_slug(
 
 
 def _changed(session: AsyncSession, course_id: str, change: str, actor: User | None) -> None:
-    """Announce a change to a course or its content (``course.changed``), e.g. for the search index."""
+    """Announce a change to a course or its content (``course.changed``), e.g. for the search index, and
+    invalidate the cached catalog and search answers when this transaction commits."""
+    mark_changed(session, CATALOG_CACHE)
     publish(
         session,
         "course.changed",
@@ -108,6 +116,7 @@ async def create_category(
     )
     session.add(category)
     await session.flush()
+    mark_changed(session, CATALOG_CACHE)
     return category
 
 
@@ -128,6 +137,7 @@ async def update_category(session: AsyncSession, *, category_id: str, changes: d
     if changes.get("position") is not None:
         category.position = changes["position"]
     await session.flush()
+    mark_changed(session, CATALOG_CACHE)
     return category
 
 
@@ -137,6 +147,7 @@ async def delete_category(session: AsyncSession, *, category_id: str) -> None:
     await session.execute(update(Course).where(Course.category_id == category.id).values(category_id=None))
     await session.delete(category)
     await session.flush()
+    mark_changed(session, CATALOG_CACHE)
 
 
 # ------------------------------------------------------------------------------------- access decisions
@@ -177,18 +188,33 @@ async def get_course(session: AsyncSession, course_id: str) -> Course | None:
     return await session.get(Course, course_id)
 
 
-async def _find(session: AsyncSession, id_or_slug: str) -> Course | None:
+async def _find(session: AsyncSession, id_or_slug: str) -> tuple[Course, Category | None] | None:
     if len(id_or_slug) > 120:
         return None
-    return await session.scalar(select(Course).where(or_(Course.id == id_or_slug, Course.slug == id_or_slug)))
+    # The category comes in the same statement: the course page shows it.
+    row = (
+        await session.execute(
+            select(Course, Category)
+            .outerjoin(Category, Category.id == Course.category_id)
+            .where(or_(Course.id == id_or_slug, Course.slug == id_or_slug))
+        )
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
+async def get_visible_course_and_category(
+    session: AsyncSession, id_or_slug: str, user: User | None
+) -> tuple[Course, Category | None]:
+    """The course (with its category) if this caller may see it; unknown and hidden look the same (404)."""
+    found = await _find(session, id_or_slug)
+    if found is None or not await can_view(session, found[0], user):
+        raise NotFound("No such course.")
+    return found
 
 
 async def get_visible_course(session: AsyncSession, id_or_slug: str, user: User | None) -> Course:
     """The course if this caller may see it; unknown and hidden look the same (404)."""
-    course = await _find(session, id_or_slug)
-    if course is None or not await can_view(session, course, user):
-        raise NotFound("No such course.")
-    return course
+    return (await get_visible_course_and_category(session, id_or_slug, user))[0]
 
 
 async def get_editable_course(session: AsyncSession, course_id: str, user: User, *, lock: bool = False) -> Course:
@@ -404,6 +430,7 @@ async def apply_rating_change(session: AsyncSession, *, course_id: str, sum_delt
     course.rating_count = max(0, course.rating_count + count_delta)
     course.rating_average = round(course.rating_sum * 100 / course.rating_count) if course.rating_count else 0
     await session.flush()
+    mark_changed(session, CATALOG_CACHE)  # cards and course pages show the rating
 
 
 async def _refresh_lesson_counters(session: AsyncSession, course: Course) -> None:
@@ -477,6 +504,15 @@ def _like(text: str) -> str:
 def catalog_statement(filters: CatalogFilters, viewer: User | None) -> Select[Course, Category]:
     """The catalog query: published courses (or the viewer's own with ``mine``), filtered."""
     stmt = select(Course, Category).outerjoin(Category, Category.id == Course.category_id)
+    return _filtered(stmt, filters, viewer)
+
+
+_S = TypeVar("_S", bound=Select[*tuple[Any, ...]])
+
+
+def _filtered(stmt: _S, filters: CatalogFilters, viewer: User | None) -> _S:
+    """``stmt`` (selecting from ``courses``) restricted to the catalog's filters. Only ``courses`` is
+    referenced, so a COUNT built on it needs no join and can be answered from an index alone."""
     if filters.mine and viewer is not None:
         if not is_admin(viewer):
             stmt = stmt.where(
@@ -489,7 +525,11 @@ def catalog_statement(filters: CatalogFilters, viewer: User | None) -> Select[Co
     else:
         stmt = stmt.where(Course.status == CourseStatus.PUBLISHED.value)
     if filters.category:
-        stmt = stmt.where(or_(Category.id == filters.category, Category.slug == filters.category))
+        stmt = stmt.where(
+            Course.category_id.in_(
+                select(Category.id).where(or_(Category.id == filters.category, Category.slug == filters.category))
+            )
+        )
     if filters.level:
         stmt = stmt.where(Course.level == filters.level)
     if filters.language:
@@ -532,15 +572,44 @@ _SORTS: dict[str, list[Any]] = {
 }
 
 
+# Cards never show the description; leaving its two TEXT columns out keeps the page query to the index
+# and small rows.
+CARD_ONLY = (defer(Course.description), defer(Course.description_html))
+
+
+async def _count(session: AsyncSession, filters: CatalogFilters, viewer: User | None, totals: LocalCache | None) -> int:
+    """COUNT of the filtered catalog. It reads every matching index entry (all 10,000 courses when
+    unfiltered), so the public catalog's totals are reused: the key holds the catalog cache version,
+    which every course change bumps, so a publish or unpublish shows in the total at once."""
+    count_stmt = _filtered(select(func.count()).select_from(Course), filters, viewer)
+    if totals is None or not totals.enabled or filters.mine or (filters.status and is_admin(viewer)):
+        return await session.scalar(count_stmt) or 0
+    # Without mine/status (admin) the query depends on the filters alone, not on who asks.
+    key = ("catalog-total", await current_version(session, CATALOG_CACHE), *dataclasses.astuple(filters)[:-3])
+    total = totals.get(key)
+    if total is None:
+        total = await session.scalar(count_stmt) or 0
+        totals.set(key, total)
+    return int(total)
+
+
 async def list_catalog(
-    session: AsyncSession, *, filters: CatalogFilters, page: PageParams, viewer: User | None
+    session: AsyncSession,
+    *,
+    filters: CatalogFilters,
+    page: PageParams,
+    viewer: User | None,
+    totals: LocalCache | None = None,
 ) -> tuple[list[tuple[Course, Category | None]], int]:
-    """One page of the catalog and the total. ``relevance`` without a search engine means newest."""
+    """One page of the catalog and the total (reused from ``totals`` when given). ``relevance`` without a
+    search engine means newest."""
     stmt = catalog_statement(filters, viewer)
-    total = await session.scalar(stmt.with_only_columns(func.count(Course.id)).order_by(None)) or 0
+    total = await _count(session, filters, viewer, totals)
     order = _SORTS.get(filters.sort, _SORTS["newest"])
     rows = (
-        await session.execute(stmt.order_by(*order, Course.id.desc()).offset(page.offset).limit(page.page_size))
+        await session.execute(
+            stmt.options(*CARD_ONLY).order_by(*order, Course.id.desc()).offset(page.offset).limit(page.page_size)
+        )
     ).all()
     return [(row[0], row[1]) for row in rows], total
 
@@ -603,6 +672,47 @@ async def prerequisites_of(session: AsyncSession, course_id: str) -> list[Course
             .order_by(Course.title)
         )
     )
+
+
+async def prerequisite_refs(session: AsyncSession, course_id: str) -> list[tuple[str, str, str]]:
+    """(id, slug, title) of the course's prerequisites, by title (the course page's list)."""
+    rows = await session.execute(
+        select(Course.id, Course.slug, Course.title)
+        .join(CoursePrerequisite, CoursePrerequisite.prerequisite_id == Course.id)
+        .where(CoursePrerequisite.course_id == course_id)
+        .order_by(Course.title)
+    )
+    return [(i, s, t) for i, s, t in rows]
+
+
+_OUTLINE_FIELDS = ("id", "title", "kind", "is_preview", "is_required", "duration_seconds", "position")
+OUTLINE_LESSON = (
+    Lesson.id,
+    Lesson.title,
+    Lesson.kind,
+    Lesson.is_preview,
+    Lesson.is_required,
+    Lesson.duration_seconds,
+    Lesson.position,
+)
+
+
+async def outline(session: AsyncSession, course_id: str) -> list[tuple[tuple[str, str, int], list[LessonOutline]]]:
+    """The syllabus as the course page shows it, in one statement and without lesson contents:
+    ((section id, title, position), [lesson outline rows]) in order."""
+    rows = await session.execute(
+        select(Section.id, Section.title, Section.position, *OUTLINE_LESSON)
+        .outerjoin(Lesson, Lesson.section_id == Section.id)
+        .where(Section.course_id == course_id)
+        .order_by(Section.position, Section.id, Lesson.position)
+    )
+    out: list[tuple[tuple[str, str, int], list[LessonOutline]]] = []
+    for section_id, section_title, section_position, *lesson in rows:
+        if not out or out[-1][0][0] != section_id:
+            out.append(((section_id, section_title, section_position), []))
+        if lesson[0] is not None:
+            out[-1][1].append(LessonOutline(**dict(zip(_OUTLINE_FIELDS, lesson, strict=True))))
+    return out
 
 
 async def syllabus(session: AsyncSession, course_id: str) -> list[tuple[Section, list[Lesson]]]:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request, Response
 
-from lms.core.deps import SessionDep
+from lms.core.answers import public_answer
+from lms.core.deps import RuntimeDep, SessionDep
 from lms.core.pagination import PageParams, page_params
 from lms.courses.models import CourseLevel
+from lms.courses.service import CATALOG_CACHE
 from lms.search import service
 from lms.search.schemas import SearchResults, Suggestions
 
@@ -17,6 +19,8 @@ router = APIRouter(prefix="/search", tags=["search"])
 
 @router.get("/courses", response_model=SearchResults, response_model_exclude_none=False)
 async def search_courses(
+    request: Request,
+    rt: RuntimeDep,
     session: SessionDep,
     page: Annotated[PageParams, Depends(page_params)],
     q: Annotated[str, Query(max_length=500, description="Words to find; operators are treated as text")] = "",
@@ -28,7 +32,7 @@ async def search_courses(
     max_price: Annotated[int | None, Query(ge=0, le=1_000_000_000, description="Minor units")] = None,
     instructor: Annotated[str | None, Query(max_length=36, description="Instructor user id")] = None,
     sort: Literal["relevance", "newest", "popular", "rating", "price"] = "relevance",
-) -> SearchResults:
+) -> Response:
     """Published courses matching every word (as a prefix) of ``q`` in the title, subtitle, tags,
     description, instructor names or lesson titles; title matches rank first. Facet counts apply every
     filter except the facet's own."""
@@ -42,12 +46,21 @@ async def search_courses(
         instructor=instructor,
         sort=sort,
     )
-    return await service.search_courses(session, q=q, filters=filters, page=page)
+    return await public_answer(
+        request, rt, session, CATALOG_CACHE, lambda: service.search_courses(session, q=q, filters=filters, page=page)
+    )
 
 
 @router.get("/suggest", response_model=Suggestions)
 async def suggest(
-    session: SessionDep, q: Annotated[str, Query(max_length=200, description="What has been typed so far")] = ""
-) -> Suggestions:
+    request: Request,
+    rt: RuntimeDep,
+    session: SessionDep,
+    q: Annotated[str, Query(max_length=200, description="What has been typed so far")] = "",
+) -> Response:
     """Autocomplete: up to 8 course titles starting with ``q`` or with a word starting with it."""
-    return Suggestions(suggestions=await service.suggest(session, q=q))
+
+    async def compute() -> Suggestions:
+        return Suggestions(suggestions=await service.suggest(session, q=q))
+
+    return await public_answer(request, rt, session, CATALOG_CACHE, compute)

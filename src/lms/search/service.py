@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from lms.core.cache import mark_changed
 from lms.core.db import dialect_name
 from lms.core.pagination import PageParams
 from lms.courses import service as courses_service
@@ -95,44 +96,68 @@ _SORTS: dict[str, list[Any]] = {
 }
 
 
-async def _facet(session: AsyncSession, query: _Query, filters: SearchFilters, name: str) -> list[tuple[str, str, int]]:
-    stmt, _ = _statement(session, query, filters, drop=name)
+FACETS = ("category", "level", "language", "price")
+
+
+def _facet_key(name: str, group: Any) -> tuple[str, str] | None:
+    """The (value, label) a facet shows for one group, or None (uncategorized courses)."""
     if name == "category":
-        key: Any = Category.slug
-        cols: list[Any] = [Category.slug, Category.name]
-    elif name == "price":
-        key = case((Course.price_amount == 0, "free"), else_="paid")
-        cols = [key]
-    else:
-        key = getattr(Course, name)
-        cols = [key]
-    rows = await session.execute(stmt.with_only_columns(*cols, func.count(Course.id)).group_by(*cols).order_by(None))
-    out: list[tuple[str, str, int]] = []
-    for row in rows:
-        value = row[0]
-        if value is None:
-            continue
-        if name == "category":
-            label = row[1]
-        elif name == "level":
-            label = LEVEL_LABELS.get(value, value)
-        elif name == "language":
-            label = LANGUAGE_LABELS.get(value, value)
-        else:
-            label = PRICE_LABELS[value]
-        out.append((str(value), str(label), int(row[-1])))
-    return sorted(out, key=lambda f: (-f[2], f[1]))
+        return None if group.category_slug is None else (group.category_slug, group.category_name)
+    if name == "level":
+        return group.level, LEVEL_LABELS.get(group.level, group.level)
+    if name == "language":
+        return group.language, LANGUAGE_LABELS.get(group.language, group.language)
+    return group.price, PRICE_LABELS[group.price]
+
+
+def _passes(name: str, group: Any, filters: SearchFilters) -> bool:
+    """Whether a group meets the filter of facet ``name`` (the same tests as the catalog query's)."""
+    if name == "category":
+        return filters.category is None or filters.category in (group.category_id, group.category_slug)
+    if name == "level":
+        return filters.level is None or group.level == filters.level
+    if name == "language":
+        return filters.language is None or group.language == filters.language
+    return filters.price is None or group.price == filters.price
+
+
+async def _facets(
+    session: AsyncSession, query: _Query, filters: SearchFilters
+) -> tuple[dict[str, list[tuple[str, str, int]]], int]:
+    """Every facet and the total from one GROUP BY over the matches of the non-facet filters: each
+    facet counts the groups passing every other facet's filter (a facet ignores its own, so it shows
+    the alternatives), and the total counts the groups passing them all."""
+    stmt, _ = _statement(
+        session, query, dataclasses.replace(filters, category=None, level=None, language=None, price=None)
+    )
+    price = case((Course.price_amount == 0, "free"), else_="paid").label("price")
+    cols: list[Any] = [
+        Category.id.label("category_id"),
+        Category.slug.label("category_slug"),
+        Category.name.label("category_name"),
+        Course.level.label("level"),
+        Course.language.label("language"),
+        price,
+    ]
+    groups = list(
+        await session.execute(stmt.with_only_columns(*cols, func.count(Course.id).label("n")).group_by(*cols))
+    )
+    facets: dict[str, list[tuple[str, str, int]]] = {}
+    for name in FACETS:
+        counts: Counter[tuple[str, str]] = Counter()
+        for group in groups:
+            key = _facet_key(name, group)
+            if key is not None and all(_passes(other, group, filters) for other in FACETS if other != name):
+                counts[key] += int(group.n)
+        facets[name] = sorted(((v, lb, n) for (v, lb), n in counts.items()), key=lambda f: (-f[2], f[1]))
+    total = sum(int(g.n) for g in groups if all(_passes(name, g, filters) for name in FACETS))
+    return facets, total
 
 
 async def _run(
     session: AsyncSession, query: _Query, filters: SearchFilters, page: PageParams
 ) -> tuple[list[SearchHit], int, Facets]:
-    facets = {name: await _facet(session, query, filters, name) for name in ("category", "level", "language", "price")}
-    if filters.level is None:
-        total = sum(count for _, _, count in facets["level"])  # no level filter: same set as the results
-    else:
-        stmt, _ = _statement(session, query, filters)
-        total = await session.scalar(stmt.with_only_columns(func.count(Course.id)).order_by(None)) or 0
+    facets, total = await _facets(session, query, filters)
     hits: list[SearchHit] = []
     if total and page.offset < total:
         stmt, rank = _statement(session, query, filters)
@@ -140,7 +165,8 @@ async def _run(
             order = [rank.desc(), Course.published_at.desc()]
         else:
             order = _SORTS.get(filters.sort, _SORTS["newest"])
-        stmt = stmt.add_columns(CourseSearch.body).order_by(*order, Course.id.desc())
+        stmt = stmt.add_columns(CourseSearch.body).options(*courses_service.CARD_ONLY)
+        stmt = stmt.order_by(*order, Course.id.desc())
         rows: list[Any] = list((await session.execute(stmt.offset(page.offset).limit(page.page_size))).all())
         cards = await courses_service.course_cards(session, [(r[0], r[1]) for r in rows])
         marks = query.tokens or query.title_words
@@ -256,6 +282,7 @@ async def reindex(
         async with sessionmaker() as session, session.begin():
             docs = await indexer.build_documents(session, ids[start : start + batch_size])
             await indexer.write_documents(session, docs)
+            mark_changed(session, courses_service.CATALOG_CACHE)  # cached search answers are stale
             for doc in docs:
                 vocabulary.update(doc.terms())
         if on_progress:
@@ -265,4 +292,5 @@ async def reindex(
             CourseSearch.__table__.delete().where(CourseSearch.course_id.not_in(select(Course.id)))  # type: ignore[attr-defined]
         )
         await indexer.replace_vocabulary(session, vocabulary)
+        mark_changed(session, courses_service.CATALOG_CACHE)
     return len(ids)
