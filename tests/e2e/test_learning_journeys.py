@@ -292,6 +292,9 @@ def test_instructor_builds_and_publishes_a_course_with_a_quiz(page: Page, live_s
     with page.expect_response(lambda r: r.request.method == "PATCH" and "/api/v1/courses/" in r.url) as saved:
         page.get_by_role("button", name="Save", exact=True).first.click()
     assert saved.value.ok and saved.value.json()["thumbnail_url"].startswith("/api/v1/media/")
+    files = page.get_by_role("region", name="Files")
+    files.get_by_role("link", name="chaining.mp4").wait_for()
+    files.get_by_role("link", name="cover.png").wait_for()
     # Keyboard reordering on the drag handle.
     with page.expect_response(lambda r: "/lessons/order" in r.url) as order:
         page.get_by_role("button", name="Reorder Offsets").press("ArrowUp")

@@ -1,6 +1,7 @@
 import { forgetOfflineData } from "../pwa";
 import { api, buildQuery } from "./client";
 import type {
+  MediaFile,
   CourseCreate,
   CourseUpdate,
   LessonCreate,
@@ -382,4 +383,11 @@ export const adminPaymentsApi = {
   updateCoupon: (id: string, body: Partial<Pick<Coupon, "description" | "expires_at" | "max_redemptions" | "max_per_user" | "is_active">>) =>
     api.patch<Coupon>(`/admin/coupons/${enc(id)}`, body),
   deleteCoupon: (id: string) => api.del<void>(`/admin/coupons/${enc(id)}`),
+};
+
+/* ---- course media (uploads go through api/upload.ts for progress) ---- */
+export const mediaApi = {
+  list: (courseId: string, signal?: AbortSignal) =>
+    api.get<{ items: MediaFile[] }>(`/courses/${enc(courseId)}/media`, undefined, signal),
+  remove: (mediaId: string) => api.del<void>(`/media/${enc(mediaId)}`),
 };

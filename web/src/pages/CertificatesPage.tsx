@@ -33,6 +33,10 @@ function CertificateCard({ cert }: { cert: Certificate }) {
           {t("certs.verify")}
           <span className="sr-only">: {cert.course_title}</span>
         </Link>
+        <a className="btn-secondary" href={`/api/v1/certificates/${encodeURIComponent(cert.code)}/credential.json`} download={`certificate-${cert.code}.json`}>
+          {t("certs.credential")}
+          <span className="sr-only">: {cert.course_title}</span>
+        </a>
         <button
           type="button"
           className="btn-secondary"

@@ -60,6 +60,16 @@ export default function VerifyCertificatePage() {
               <dt className="font-semibold text-slate-800">{t("verify.issued")}</dt>
               <dd>{formatDate(q.data.issued_at) || "—"}</dd>
             </dl>
+            <p className="mt-4 text-sm text-slate-700">
+              {t("verify.offline")}{" "}
+              <a className="link" href={`/api/v1/certificates/${encodeURIComponent(code)}/credential.json`} download={`certificate-${code}.json`}>
+                {t("verify.credential")}
+              </a>{" "}
+              ·{" "}
+              <a className="link" href="/api/v1/certificates/public-key">
+                {t("verify.publicKey")}
+              </a>
+            </p>
           </div>
         )}
       </div>

@@ -12,6 +12,7 @@ import { t } from "../../i18n";
 import { kindLabel, levelLabel } from "../../lib/format";
 import { useTitle } from "../../lib/hooks";
 import { CourseTabs } from "./CourseTabs";
+import { MediaLibrary } from "./MediaLibrary";
 import { StatusBadge } from "./StatusBadge";
 
 const KINDS: LessonKind[] = ["text", "video", "file", "link", "quiz"];
@@ -24,6 +25,7 @@ function useInvalidate(courseId: string) {
 
 function DetailsForm({ course }: { course: CourseDetail }) {
   const id = useId();
+  const qc = useQueryClient();
   const invalidate = useInvalidate(course.id);
   const [title, setTitle] = useState(course.title);
   const [subtitle, setSubtitle] = useState(course.subtitle);
@@ -109,7 +111,10 @@ function DetailsForm({ course }: { course: CourseDetail }) {
       </fieldset>
       <div className="flex flex-wrap items-end gap-4">
         {thumbnail && <img src={thumbnail} alt="" className="h-20 w-32 rounded-md object-cover" />}
-        <MediaUpload courseId={course.id} accept="image/png,image/jpeg,image/webp,image/gif" isPublic label={t("media.uploadThumbnail")} onUploaded={(media) => setThumbnail(media.path)} />
+        <MediaUpload courseId={course.id} accept="image/png,image/jpeg,image/webp,image/gif" isPublic label={t("media.uploadThumbnail")} onUploaded={(media) => {
+            setThumbnail(media.path);
+            void qc.invalidateQueries({ queryKey: ["media", course.id] });
+          }} />
         {thumbnail && (
           <button type="button" className="link text-sm" onClick={() => setThumbnail(null)}>
             {t("media.removeThumbnail")}
@@ -173,6 +178,7 @@ function LessonForm({
   onDone: () => void;
 }) {
   const id = useId();
+  const qc = useQueryClient();
   const invalidate = useInvalidate(courseId);
   const [d, setD] = useState(initial);
   const m = useMutation({
@@ -227,7 +233,10 @@ function LessonForm({
           courseId={courseId}
           accept={d.kind === "video" ? "video/mp4,video/webm,video/quicktime" : undefined}
           label={d.kind === "video" ? t("media.uploadVideo") : t("media.uploadFile")}
-          onUploaded={(media) => setD((cur) => ({ ...cur, url: media.path, title: cur.title || media.filename }))}
+          onUploaded={(media) => {
+            setD((cur) => ({ ...cur, url: media.path, title: cur.title || media.filename }));
+            void qc.invalidateQueries({ queryKey: ["media", courseId] });
+          }}
         />
       )}
       <div>
@@ -437,6 +446,7 @@ export default function CourseEditorPage() {
         <FormError error={reorder.error} />
         <AddSection courseId={c.id} />
       </section>
+      <MediaLibrary courseId={c.id} />
     </div>
   );
 }
