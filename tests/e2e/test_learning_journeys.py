@@ -347,3 +347,35 @@ def test_admin_opens_the_dashboards(page: Page, live_server: LiveServer) -> None
         page.wait_for_load_state("networkidle")
         assert axe_violations(page) == [], path
         screenshot(page, f"admin-{path.rsplit('/', 1)[-1]}")
+
+
+def test_a_lesson_once_opened_stays_readable_offline(page: Page, live_server: LiveServer) -> None:
+    """The PWA: the service worker keeps the lessons a student opened, so they read them without a network."""
+    with api_as(live_server, *STUDENT) as api:
+        course = find_course(api, "Professional Communication")
+        enrolled = api.post("/enrollments", json={"course_id": course["id"]})
+        assert enrolled.status_code in (200, 201), enrolled.text
+        lesson_id = next(
+            lesson["id"]
+            for section in sorted(course["sections"], key=lambda s: s["position"])
+            for lesson in sorted(section["lessons"], key=lambda x: x["position"])
+            if lesson["kind"] == "text"
+        )
+        lesson = api.get(f"/lessons/{lesson_id}").json()
+    login(page, *STUDENT)
+    page.goto(f"/learn/{course['slug']}/{lesson_id}")
+    page.get_by_text(plain(lesson["content"])).first.wait_for()
+    # Once the worker controls the page, opening the lesson again stores it for offline reading.
+    assert page.evaluate("navigator.serviceWorker.ready.then(() => true)") is True
+    page.reload()
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.get_by_text(plain(lesson["content"])).first.wait_for()
+
+    page.context.set_offline(True)
+    try:
+        page.reload()
+        page.get_by_role("heading", name=lesson["title"]).first.wait_for()
+        page.get_by_text(plain(lesson["content"])).first.wait_for()
+        screenshot(page, "lesson-offline")
+    finally:
+        page.context.set_offline(False)
