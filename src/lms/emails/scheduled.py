@@ -115,8 +115,9 @@ async def send_due_reminders(rt: Runtime, *, now: datetime | None = None) -> int
             try:
                 async with rt.sessionmaker() as session, session.begin():
                     user = await session.get(User, user_id)
-                    if user is None or await already_sent(session, key):
+                    if user is None:
                         continue
+                    # send_email skips the key if it was already used (and returns None).
                     message = await send_email(
                         rt,
                         session,
