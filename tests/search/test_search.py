@@ -150,6 +150,8 @@ async def test_suggest(rt: Runtime, client: httpx.AsyncClient) -> None:
     assert await suggest("MACHINE l") == ["Machine Learning"]
     assert sorted(await suggest("learn")) == ["Deep Learning", "Machine Learning"]
     assert await suggest("deep lea") == ["Deep Learning"]
+    assert await suggest("learning mach") == ["Machine Learning"]  # title words in any order
+    assert await suggest("earning") == []  # words are matched from their start
     assert await suggest("m") == []
     assert await suggest("%_'\"") == []
     slugs = (await client.get("/api/v1/search/suggest", params={"q": "vision"})).json()["suggestions"]
@@ -282,3 +284,31 @@ def test_text_helpers() -> None:
     assert not text.within_one_edit("algorithm", "algoirthn")
     assert text.mark("Café <x>", ["cafe"]) == "<mark>Café</mark> &lt;x&gt;"
     assert text.snippet("", ["x"]) == ""
+
+
+def test_normalize_is_the_same_with_and_without_the_ascii_shortcut() -> None:
+    assert text.normalize("Straße ÉCOLE Naïve") == "strasse ecole naive"
+    assert text.normalize("Machine LEARNING 101") == "machine learning 101"
+    assert text.words("\uff26\uff55llwidth Fluid-Mechanics") == ["fullwidth", "fluid", "mechanics"]
+
+
+def test_the_snippet_shows_the_densest_cluster_of_matches() -> None:
+    filler = " ".join(f"w{n}" for n in range(100))
+    body = f"graph early {filler} graph theory graph colouring graph search {filler} graph late"
+    snippet = text.snippet(body, ["graph"], width=10)
+    assert snippet.startswith("… ") and snippet.endswith(" …")
+    assert snippet.count("<mark>graph</mark>") == 3
+    assert "early" not in snippet and "late" not in snippet
+    assert text.snippet("one two three", ["zzz"], width=10) == "one two three"
+
+
+def test_marks_fall_on_word_starts_in_any_script() -> None:
+    assert text.mark("Metadata and data_science, DATABASE", ["data"]) == (
+        "Metadata and <mark>data</mark>_science, <mark>DATABASE</mark>"
+    )
+    assert text.mark("Ǎlgebra naïve (a+b)", ["algebra", "naive", "a"]) == (
+        "<mark>Ǎlgebra</mark> <mark>naïve</mark> (<mark>a</mark>+b)"
+    )
+    assert text.mark("c++ [x] .*", ["x"]) == "c++ [<mark>x</mark>] .*"
+    assert text.mark("anything", []) == "anything"
+    assert "<mark>Café</mark>" in text.snippet("word " * 50 + "Café crème", ["cafe"], width=10)

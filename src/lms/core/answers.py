@@ -4,8 +4,10 @@ An anonymous answer depends only on the URL and on the data, so it is kept as it
 (cache version, path, query) for ``catalog_cache_seconds``. The version is read first in the request's
 transaction and every change to the data bumps it at commit, so a publish, unpublish or edit is visible
 on the very next request in every process; the TTL only bounds what no version tracks (enrollment and
-rating counters, bulk loads). Signed-in callers are never served from the cache (their answers carry a
-per-viewer block).
+rating counters, bulk loads). An answer that depends on who asks (the course page's viewer block, an
+instructor's own courses, an admin's status filter) is never cached for a signed-in caller; answers that
+are the same for everyone (search, autocomplete, the public catalog) are passed ``shared=True`` and are
+reused for signed-in callers too, the web app's usual case.
 """
 
 from __future__ import annotations
@@ -32,10 +34,13 @@ async def public_answer(
     session: AsyncSession,
     family: str,
     compute: Callable[[], Awaitable[BaseModel]],
+    *,
+    shared: bool = False,
 ) -> Response:
-    """``compute()`` as JSON, reused for anonymous callers until ``family`` changes or the TTL passes."""
+    """``compute()`` as JSON, reused until ``family`` changes or the TTL passes: for anonymous callers, and
+    with ``shared`` (the answer does not depend on who asks) for signed-in ones too."""
     cache = rt.catalog_cache
-    if not cache.enabled or "authorization" in request.headers:
+    if not cache.enabled or ("authorization" in request.headers and not shared):
         return json_response(await compute())
     key = (
         "answer",

@@ -166,7 +166,9 @@ async def list_courses(
         items = await service.course_cards(session, rows)
         return Page(items=items, total=total, page=page.page, page_size=page.page_size)
 
-    return await public_answer(request, rt, session, service.CATALOG_CACHE, compute)
+    # Without mine/status every caller sees the same published catalog, so signed-in callers share it.
+    shared = not mine and course_status is None
+    return await public_answer(request, rt, session, service.CATALOG_CACHE, compute, shared=shared)
 
 
 @router.post("/courses", response_model=CourseRead, status_code=status.HTTP_201_CREATED)

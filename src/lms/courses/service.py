@@ -525,11 +525,15 @@ def _filtered(stmt: _S, filters: CatalogFilters, viewer: User | None) -> _S:
     else:
         stmt = stmt.where(Course.status == CourseStatus.PUBLISHED.value)
     if filters.category:
-        stmt = stmt.where(
-            Course.category_id.in_(
-                select(Category.id).where(or_(Category.id == filters.category, Category.slug == filters.category))
-            )
+        # A scalar subquery, not IN (...): MariaDB turned the IN into a semi-join driven from the sort index
+        # and read every paid course for "category + paid, by price" (11 ms against 2 ms per statement).
+        category_id = (
+            select(Category.id)
+            .where(or_(Category.id == filters.category, Category.slug == filters.category))
+            .limit(1)
+            .scalar_subquery()
         )
+        stmt = stmt.where(Course.category_id == category_id)
     if filters.level:
         stmt = stmt.where(Course.level == filters.level)
     if filters.language:

@@ -46,8 +46,14 @@ async def search_courses(
         instructor=instructor,
         sort=sort,
     )
+    # The same answer for everyone (published courses only), so signed-in callers share it.
     return await public_answer(
-        request, rt, session, CATALOG_CACHE, lambda: service.search_courses(session, q=q, filters=filters, page=page)
+        request,
+        rt,
+        session,
+        CATALOG_CACHE,
+        lambda: service.search_courses(session, q=q, filters=filters, page=page),
+        shared=True,
     )
 
 
@@ -63,4 +69,4 @@ async def suggest(
     async def compute() -> Suggestions:
         return Suggestions(suggestions=await service.suggest(session, q=q))
 
-    return await public_answer(request, rt, session, CATALOG_CACHE, compute)
+    return await public_answer(request, rt, session, CATALOG_CACHE, compute, shared=True)

@@ -168,12 +168,14 @@ async def _run(
         stmt = stmt.add_columns(CourseSearch.body).options(*courses_service.CARD_ONLY)
         stmt = stmt.order_by(*order, Course.id.desc())
         rows: list[Any] = list((await session.execute(stmt.offset(page.offset).limit(page.page_size))).all())
-        cards = await courses_service.course_cards(session, [(r[0], r[1]) for r in rows])
+        instructors = await courses_service.instructors_for(session, [r[0].id for r in rows])
         marks = query.tokens or query.title_words
-        for card, row in zip(cards, rows, strict=True):
-            body = row[2] or card.subtitle
-            highlight = Highlight(title=text.mark(card.title, marks), snippet=text.snippet(body, marks))
-            hits.append(SearchHit(**card.model_dump(), highlight=highlight))
+        for course, category, body in rows:
+            # Built from the card's fields directly: a CourseCard dumped and validated again cost 1 ms a page.
+            fields = courses_service.card_fields(course, category, instructors.get(course.id, []))
+            snippet = text.snippet(body or course.subtitle, marks)
+            highlight = Highlight(title=text.mark(course.title, marks), snippet=snippet)
+            hits.append(SearchHit(**fields, highlight=highlight))
     return (
         hits,
         total,
@@ -237,8 +239,8 @@ async def search_courses(session: AsyncSession, *, q: str, filters: SearchFilter
 
 
 async def suggest(session: AsyncSession, *, q: str) -> list[Suggestion]:
-    """Up to eight published courses whose title starts with ``q``, then whose title has a word starting
-    with its last word (the others anywhere in the title); the most popular first."""
+    """Up to eight published courses whose title starts with ``q``, then whose title has, for each word of
+    ``q``, a word starting with it (in any order); the most popular first."""
     prefix = text.title_norm(q[:200])
     if len(prefix) < 2:
         return []
@@ -254,12 +256,13 @@ async def suggest(session: AsyncSession, *, q: str) -> list[Suggestion]:
     )
     found = {slug: title for title, slug in by_title}
     if len(found) < MAX_SUGGESTIONS:
-        *others, last = prefix.split(" ")
-        stmt = base.with_only_columns(Course.title, Course.slug).where(
-            Course.id.in_(select(SearchTitleWord.course_id).where(repository.starts_with(SearchTitleWord.word, last)))
-        )
-        for word in others:
-            stmt = stmt.where(CourseSearch.title_norm.contains(word, autoescape=True))
+        # Every word of the prefix starts a word of the title ("data s": Applied Data Structures). One
+        # index range per word; a LIKE '%data%' on the titles instead read every title (24 ms against 4).
+        published = courses_service.catalog_statement(courses_service.CatalogFilters(), None)
+        stmt = published.with_only_columns(Course.title, Course.slug)
+        for word in dict.fromkeys(prefix.split(" ")):
+            words = select(SearchTitleWord.course_id).where(repository.starts_with(SearchTitleWord.word, word))
+            stmt = stmt.where(Course.id.in_(words))
         for title, slug in await session.execute(stmt.order_by(*popular).limit(MAX_SUGGESTIONS)):
             if len(found) >= MAX_SUGGESTIONS:
                 break
