@@ -7,6 +7,7 @@ backend query is built from those words only, so operators (quotes, ``*``, ``NEA
 
 from __future__ import annotations
 
+import bisect
 import html
 import re
 import unicodedata
@@ -72,37 +73,48 @@ def title_norm(title: str) -> str:
 # ----------------------------------------------------------------------------------------- highlighting
 
 _SPLIT = re.compile(r"([^\W_]+)")
+_PART = re.compile(r"\S+")  # what str.split() returns
 
 
 class _Matcher:
-    """Whether a piece of text holds a word that a query token matches as a prefix. ASCII text (most of
-    it) is tested by one regex call; other text word by word through ``normalize``."""
+    """Finds the words that a query token matches as a prefix. ASCII text (most of it) is scanned by one
+    regex; other text word by word through ``normalize`` (diacritics, compatibility forms)."""
 
     def __init__(self, tokens: list[str]) -> None:
         self.tokens = tokens
         alternatives = "|".join(re.escape(t) for t in tokens)
-        # A token at the start of a word: not preceded by a letter or digit (``_`` separates words).
-        self.ascii = re.compile(rf"(?<![^\W_])(?:{alternatives})", re.ASCII | re.IGNORECASE) if tokens else None
+        # A whole word that starts with a token: not preceded by a letter or digit (``_`` separates words).
+        self.ascii_words = (
+            re.compile(rf"(?<![^\W_])(?:{alternatives})[^\W_]*", re.ASCII | re.IGNORECASE) if tokens else None
+        )
 
-    def __call__(self, text: str) -> bool:
-        if self.ascii is None:
-            return False
+    def word_matches(self, word: str) -> bool:
+        norm = normalize(word)
+        return any(norm.startswith(t) for t in self.tokens)
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """(start, end) of every matching word of ``text``, in order."""
+        if self.ascii_words is None:
+            return []
         if text.isascii():
-            return self.ascii.search(text) is not None
-        return any(any(normalize(w).startswith(t) for t in self.tokens) for w in _SPLIT.findall(text))
+            return [m.span() for m in self.ascii_words.finditer(text)]
+        return [m.span() for m in _SPLIT.finditer(text) if self.word_matches(m.group())]
 
 
-def _mark(text: str, matches: _Matcher) -> str:
+def _mark(text: str, spans: list[tuple[int, int]]) -> str:
     out: list[str] = []
-    for i, part in enumerate(_SPLIT.split(text)):
-        escaped = html.escape(part, quote=True)
-        out.append(f"<mark>{escaped}</mark>" if i % 2 == 1 and matches(part) else escaped)
+    last = 0
+    for start, end in spans:
+        out.append(html.escape(text[last:start], quote=True))
+        out.append(f"<mark>{html.escape(text[start:end], quote=True)}</mark>")
+        last = end
+    out.append(html.escape(text[last:], quote=True))
     return "".join(out)
 
 
 def mark(text: str, tokens: list[str]) -> str:
     """HTML-escaped text with <mark> around every word that a query token matches (as a prefix)."""
-    return _mark(text, _Matcher(tokens))
+    return _mark(text, _Matcher(tokens).spans(text))
 
 
 def snippet(text: str, tokens: list[str], *, width: int = 30) -> str:
@@ -110,9 +122,17 @@ def snippet(text: str, tokens: list[str], *, width: int = 30) -> str:
     parts = text.split()
     if not parts:
         return ""
-    matches = _Matcher(tokens)
-    hits = [i for i, p in enumerate(parts) if matches(p)]
-    start = 0
+    matcher = _Matcher(tokens)
+    # The whitespace-separated part each match falls in (a part may hold several words: "pre_data").
+    hits: list[int] = []
+    spans = matcher.spans(text)
+    if spans:
+        part_starts = [m.start() for m in _PART.finditer(text)]
+        for start, _ in spans:
+            index = bisect.bisect_right(part_starts, start) - 1
+            if not hits or hits[-1] != index:
+                hits.append(index)
+    first = 0
     if hits:
         # The hit that starts the window of ``width`` words holding the most hits (a sliding window).
         best, best_count, end = hits[0], 0, 0
@@ -121,11 +141,11 @@ def snippet(text: str, tokens: list[str], *, width: int = 30) -> str:
                 end += 1
             if end - i > best_count:
                 best, best_count = h, end - i
-        start = max(0, min(best - width // 4, len(parts) - width))
-    window = parts[start : start + width]
-    prefix = "… " if start > 0 else ""
-    suffix = " …" if start + width < len(parts) else ""
-    return prefix + _mark(" ".join(window), matches) + suffix
+        first = max(0, min(best - width // 4, len(parts) - width))
+    window = " ".join(parts[first : first + width])
+    prefix = "… " if first > 0 else ""
+    suffix = " …" if first + width < len(parts) else ""
+    return prefix + _mark(window, matcher.spans(window)) + suffix
 
 
 # ------------------------------------------------------------------------------------------ edit distance
