@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from lms.core.runtime import Runtime
+from lms.courses.models import Course
 from lms.search import service as search_service
 from lms.search import text
 from lms.search.models import CourseSearch, SearchTerm
@@ -312,3 +313,24 @@ def test_marks_fall_on_word_starts_in_any_script() -> None:
     assert text.mark("c++ [x] .*", ["x"]) == "c++ [<mark>x</mark>] .*"
     assert text.mark("anything", []) == "anything"
     assert "<mark>Café</mark>" in text.snippet("word " * 50 + "Café crème", ["cafe"], width=10)
+
+
+async def test_more_title_words_rank_first_and_sorts_break_ties_by_newest(
+    rt: Runtime, client: httpx.AsyncClient
+) -> None:
+    rao = await instructor(rt, client)
+    stats = await build_course(rt, client, instructor=rao, title="Statistics", description="Data science basics.")
+    mining = await build_course(rt, client, instructor=rao, title="Data Mining", description="For science.")
+    both = await build_course(rt, client, instructor=rao, title="Science of Data", description="Everything.")
+    assert await titles(client, q="science data") == ["Science of Data", "Data Mining", "Statistics"]
+
+    # Popular: most enrolled first; equal counts fall back to the newest (the catalog's order).
+    async with rt.sessionmaker() as session, session.begin():
+        for fx, count in ((stats, 5), (mining, 9), (both, 5)):
+            await session.execute(update(Course).where(Course.id == fx.id).values(enrollment_count=count))
+    assert await titles(client, q="data", sort="popular") == ["Data Mining", "Science of Data", "Statistics"]
+    first = await search(client, q="data", sort="popular", page_size=2)
+    second = await search(client, q="data", sort="popular", page_size=2, page=2)
+    assert [c["title"] for c in first["items"] + second["items"]] == ["Data Mining", "Science of Data", "Statistics"]
+    assert first["total"] == second["total"] == 3
+    assert (await search(client, q="data", page=3, page_size=2))["items"] == []

@@ -1,14 +1,15 @@
 """The per-backend part of search: how a list of safe words becomes a full-text match and a rank.
 
 Every backend matches all words, each as a prefix, case- and accent-insensitively, without stemming
-(PostgreSQL uses the ``simple`` configuration), and ranks title over subtitle/tags over the body.
+(PostgreSQL uses the ``simple`` configuration), and ranks courses with more query words starting a title
+word first, then by the engine's relevance (SQLite and PostgreSQL weight subtitle/tags over the body).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, cast, column, func, literal, literal_column, table, text
+from sqlalchemy import ColumnElement, Select, and_, case, cast, column, func, literal, literal_column, table, text
 from sqlalchemy.dialects.mysql import match as mysql_match
 from sqlalchemy.dialects.postgresql import REGCONFIG
 
@@ -35,25 +36,37 @@ def tsquery_text(tokens: list[str]) -> str:
     return " & ".join(f"'{t}':*" for t in tokens)
 
 
-def apply_match(stmt: Select[Any, Any], dialect: str, tokens: list[str]) -> tuple[Select[Any, Any], ColumnElement[Any]]:
+def title_hits(tokens: list[str]) -> ColumnElement[int]:
+    """How many tokens start a word of the title (the first rank key, so title matches come first on every
+    backend). ``title_norm`` is the normalized title words joined by single spaces; tokens are normalized
+    words, which hold no LIKE wildcard."""
+    padded = literal(" ") + CourseSearch.title_norm
+    hits = [case((padded.like(f"% {t}%"), 1), else_=0) for t in tokens]
+    total: ColumnElement[int] = hits[0]
+    for hit in hits[1:]:
+        total = total + hit
+    return total
+
+
+def apply_match(stmt: Select[Any, Any], dialect: str, tokens: list[str]) -> tuple[Select[Any, Any], list[Any]]:
     """Restrict a statement that already joins ``course_search`` to the documents matching every token;
-    return it with a rank expression (higher is better)."""
+    return it with its rank keys (higher is better): title hits, then the engine's own relevance."""
     if dialect == "sqlite":
         stmt = stmt.join(_FTS5, _FTS5.c.rowid == CourseSearch.id).where(
             text("course_search_fts MATCH :fts_query").bindparams(fts_query=fts5_query(tokens))
         )
         # bm25 is lower-is-better; column weights: title, subtitle, tags, body.
         rank = -func.bm25(literal_column("course_search_fts"), 10.0, 4.0, 4.0, 1.0)
-        return stmt, rank
+        return stmt, [title_hits(tokens), rank]
     if dialect in ("mysql", "mariadb"):
         q = mysql_query(tokens)
         cs = CourseSearch.__table__.c
         everything = mysql_match(cs.title, cs.subtitle, cs.tags, cs.body, against=q).in_boolean_mode()
-        title = mysql_match(cs.title, against=q).in_boolean_mode()
-        middle = mysql_match(cs.subtitle, cs.tags, against=q).in_boolean_mode()
-        return stmt.where(everything), title * 10 + middle * 4 + everything
+        # One MATCH: each MATCH against another FULLTEXT index (title, subtitle+tags) is another full-text
+        # search of its own; title_hits ranks the title first for a fraction of the cost.
+        return stmt.where(everything), [title_hits(tokens), everything]
     if dialect == "postgresql":
         query = func.to_tsquery(cast(literal("simple"), REGCONFIG), tsquery_text(tokens))
         vector: ColumnElement[Any] = literal_column("course_search.search_vector")
-        return stmt.where(vector.op("@@")(query)), func.ts_rank(vector, query)
+        return stmt.where(vector.op("@@")(query)), [title_hits(tokens), func.ts_rank(vector, query)]
     raise NotImplementedError(dialect)

@@ -11,9 +11,10 @@ import dataclasses
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, NamedTuple
 
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from lms.core.cache import mark_changed
@@ -68,19 +69,14 @@ def _plan(q: str) -> _Query:
     return _Query([], short)
 
 
-def _statement(
-    session: AsyncSession, query: _Query, filters: SearchFilters, *, drop: str | None = None
-) -> tuple[Select[Any, Any], Any]:
-    """Published courses matching the query and every filter except ``drop`` (a facet's own)."""
+def _statement(session: AsyncSession, query: _Query, filters: SearchFilters) -> tuple[Select[Any, Any], list[Any]]:
+    """Published courses matching the query and ``filters``, with the rank keys (higher is better)."""
     values = {f.name: getattr(filters, f.name) for f in dataclasses.fields(filters)}
-    if drop:
-        values[drop] = None
-    catalog = courses_service.CatalogFilters(**values)
-    stmt: Select[Any, Any] = courses_service.catalog_statement(catalog, None)
+    stmt: Select[Any, Any] = courses_service.catalog_statement(courses_service.CatalogFilters(**values), None)
     # An inner join when matching, so MariaDB drives the query from its FULLTEXT index.
     on = CourseSearch.course_id == Course.id
     stmt = stmt.join(CourseSearch, on) if query.tokens else stmt.outerjoin(CourseSearch, on)
-    rank: Any = None
+    rank: list[Any] = []
     if query.tokens:
         stmt, rank = repository.apply_match(stmt, dialect_name(session), query.tokens)
     for word in query.title_words:
@@ -88,21 +84,46 @@ def _statement(
     return stmt, rank
 
 
-_SORTS: dict[str, list[Any]] = {
-    "newest": [Course.published_at.desc()],
-    "popular": [Course.enrollment_count.desc(), Course.published_at.desc()],
-    "rating": [Course.rating_average.desc(), Course.rating_count.desc()],
-    "price": [Course.price_amount.asc(), Course.published_at.desc()],
-}
-
-
 FACETS = ("category", "level", "language", "price")
 
 
-def _facet_key(name: str, group: Any) -> tuple[str, str] | None:
+class _Match(NamedTuple):
+    """One matching course: what its facets, the facet filters and every sort need (no text)."""
+
+    id: str
+    category_id: str | None
+    category_slug: str | None
+    category_name: str | None
+    level: str
+    language: str
+    price_amount: int
+    published_at: datetime | None
+    enrollment_count: int
+    rating_average: int
+    rating_count: int
+    rank: tuple[float, ...]
+
+    @property
+    def price(self) -> str:
+        return "free" if self.price_amount == 0 else "paid"
+
+
+class _Group(NamedTuple):
+    """The matches sharing every facet value, and how many there are."""
+
+    category_id: str | None
+    category_slug: str | None
+    category_name: str | None
+    level: str
+    language: str
+    price: str
+    n: int
+
+
+def _facet_key(name: str, group: _Group) -> tuple[str, str] | None:
     """The (value, label) a facet shows for one group, or None (uncategorized courses)."""
     if name == "category":
-        return None if group.category_slug is None else (group.category_slug, group.category_name)
+        return None if group.category_slug is None else (group.category_slug, group.category_name or "")
     if name == "level":
         return group.level, LEVEL_LABELS.get(group.level, group.level)
     if name == "language":
@@ -110,67 +131,86 @@ def _facet_key(name: str, group: Any) -> tuple[str, str] | None:
     return group.price, PRICE_LABELS[group.price]
 
 
-def _passes(name: str, group: Any, filters: SearchFilters) -> bool:
-    """Whether a group meets the filter of facet ``name`` (the same tests as the catalog query's)."""
+def _passes(name: str, item: _Group | _Match, filters: SearchFilters) -> bool:
+    """Whether a group or match meets the filter of facet ``name`` (the same tests as the catalog query's)."""
     if name == "category":
-        return filters.category is None or filters.category in (group.category_id, group.category_slug)
+        return filters.category is None or filters.category in (item.category_id, item.category_slug)
     if name == "level":
-        return filters.level is None or group.level == filters.level
+        return filters.level is None or item.level == filters.level
     if name == "language":
-        return filters.language is None or group.language == filters.language
-    return filters.price is None or group.price == filters.price
+        return filters.language is None or item.language == filters.language
+    return filters.price is None or item.price == filters.price
 
 
-async def _facets(
-    session: AsyncSession, query: _Query, filters: SearchFilters
-) -> tuple[dict[str, list[tuple[str, str, int]]], int]:
-    """Every facet and the total from one GROUP BY over the matches of the non-facet filters: each
-    facet counts the groups passing every other facet's filter (a facet ignores its own, so it shows
-    the alternatives), and the total counts the groups passing them all."""
-    stmt, _ = _statement(
-        session, query, dataclasses.replace(filters, category=None, level=None, language=None, price=None)
-    )
-    price = case((Course.price_amount == 0, "free"), else_="paid").label("price")
-    cols: list[Any] = [
-        Category.id.label("category_id"),
-        Category.slug.label("category_slug"),
-        Category.name.label("category_name"),
-        Course.level.label("level"),
-        Course.language.label("language"),
-        price,
-    ]
-    groups = list(
-        await session.execute(stmt.with_only_columns(*cols, func.count(Course.id).label("n")).group_by(*cols))
-    )
+def _facets(matches: list[_Match], filters: SearchFilters) -> dict[str, list[tuple[str, str, int]]]:
+    """Each facet counts the matches passing every other facet's filter: a facet ignores its own, so it
+    shows the alternatives. Counted over groups of matches with the same facet values (a few dozen)."""
+    counted = Counter((m.category_id, m.category_slug, m.category_name, m.level, m.language, m.price) for m in matches)
+    groups = [_Group(*values, n) for values, n in counted.items()]
     facets: dict[str, list[tuple[str, str, int]]] = {}
     for name in FACETS:
         counts: Counter[tuple[str, str]] = Counter()
         for group in groups:
             key = _facet_key(name, group)
             if key is not None and all(_passes(other, group, filters) for other in FACETS if other != name):
-                counts[key] += int(group.n)
+                counts[key] += group.n
         facets[name] = sorted(((v, lb, n) for (v, lb), n in counts.items()), key=lambda f: (-f[2], f[1]))
-    total = sum(int(g.n) for g in groups if all(_passes(name, g, filters) for name in FACETS))
-    return facets, total
+    return facets
+
+
+_NEVER = datetime.min.replace(tzinfo=UTC)  # stored datetimes come back aware (UTC)
+
+
+def _sort_key(sort: str, ranked: bool) -> Callable[[_Match], tuple[Any, ...]]:
+    """The order of a sort as a key where higher comes first (ties: newest, then the highest id, as the
+    catalog orders them)."""
+    if sort == "relevance" and ranked:
+        return lambda m: (*m.rank, m.published_at or _NEVER)
+    if sort == "popular":
+        return lambda m: (m.enrollment_count, m.published_at or _NEVER)
+    if sort == "rating":
+        return lambda m: (m.rating_average, m.rating_count)
+    if sort == "price":
+        return lambda m: (-m.price_amount, m.published_at or _NEVER)
+    return lambda m: (m.published_at or _NEVER,)
 
 
 async def _run(
     session: AsyncSession, query: _Query, filters: SearchFilters, page: PageParams
 ) -> tuple[list[SearchHit], int, Facets]:
-    facets, total = await _facets(session, query, filters)
+    """One full-text pass: the small columns of every match of the query and the non-facet filters come
+    back, and the facets, the facet filters, the sort and the page are done on them here; then the page's
+    cards are read by id. (Two passes, a GROUP BY for the facets and a ranked page query, cost MariaDB
+    twice the full-text work: 15 ms against 7 for "data" over 10,000 courses.)"""
+    stmt, rank = _statement(
+        session, query, dataclasses.replace(filters, category=None, level=None, language=None, price=None)
+    )
+    columns = (
+        Course.id, Category.id, Category.slug, Category.name, Course.level, Course.language, Course.price_amount,
+        Course.published_at, Course.enrollment_count, Course.rating_average, Course.rating_count,
+    )  # fmt: skip
+    width = len(columns)
+    result = await session.execute(stmt.with_only_columns(*columns, *rank))
+    matches = [_Match._make((*row[:width], tuple(row[width:]))) for row in result]
+    facets = _facets(matches, filters)
+    narrowing = [name for name in FACETS if getattr(filters, name) is not None]
+    chosen = [m for m in matches if all(_passes(name, m, filters) for name in narrowing)]
+    chosen.sort(key=lambda m: m.id, reverse=True)  # the last tie-break; the sort below is stable
+    chosen.sort(key=_sort_key(filters.sort, bool(rank)), reverse=True)
+    page_ids = [m.id for m in chosen[page.offset : page.offset + page.page_size]]
     hits: list[SearchHit] = []
-    if total and page.offset < total:
-        stmt, rank = _statement(session, query, filters)
-        if filters.sort == "relevance" and rank is not None:
-            order = [rank.desc(), Course.published_at.desc()]
-        else:
-            order = _SORTS.get(filters.sort, _SORTS["newest"])
-        stmt = stmt.add_columns(CourseSearch.body).options(*courses_service.CARD_ONLY)
-        stmt = stmt.order_by(*order, Course.id.desc())
-        rows: list[Any] = list((await session.execute(stmt.offset(page.offset).limit(page.page_size))).all())
-        instructors = await courses_service.instructors_for(session, [r[0].id for r in rows])
+    if page_ids:
+        cards = (
+            select(Course, Category, CourseSearch.body)
+            .outerjoin(Category, Category.id == Course.category_id)
+            .outerjoin(CourseSearch, CourseSearch.course_id == Course.id)
+            .where(Course.id.in_(page_ids))
+            .options(*courses_service.CARD_ONLY)
+        )
+        by_id = {course.id: (course, category, body) for course, category, body in await session.execute(cards)}
+        instructors = await courses_service.instructors_for(session, page_ids)
         marks = query.tokens or query.title_words
-        for course, category, body in rows:
+        for course, category, body in (by_id[i] for i in page_ids if i in by_id):
             # Built from the card's fields directly: a CourseCard dumped and validated again cost 1 ms a page.
             fields = courses_service.card_fields(course, category, instructors.get(course.id, []))
             snippet = text.snippet(body or course.subtitle, marks)
@@ -178,7 +218,7 @@ async def _run(
             hits.append(SearchHit(**fields, highlight=highlight))
     return (
         hits,
-        total,
+        len(chosen),
         Facets(**{name: [FacetValue(value=v, label=lb, count=n) for v, lb, n in f] for name, f in facets.items()}),
     )
 
