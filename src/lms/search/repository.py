@@ -9,7 +9,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, cast, column, func, literal, literal_column, table, text
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    cast,
+    column,
+    func,
+    literal,
+    literal_column,
+    select,
+    table,
+    text,
+)
 from sqlalchemy.dialects.mysql import match as mysql_match
 from sqlalchemy.dialects.postgresql import REGCONFIG
 
@@ -52,12 +65,19 @@ def apply_match(stmt: Select[Any, Any], dialect: str, tokens: list[str]) -> tupl
     """Restrict a statement that already joins ``course_search`` to the documents matching every token;
     return it with its rank keys (higher is better): title hits, then the engine's own relevance."""
     if dialect == "sqlite":
-        stmt = stmt.join(_FTS5, _FTS5.c.rowid == CourseSearch.id).where(
-            text("course_search_fts MATCH :fts_query").bindparams(fts_query=fts5_query(tokens))
-        )
         # bm25 is lower-is-better; column weights: title, subtitle, tags, body.
-        rank = -func.bm25(literal_column("course_search_fts"), 10.0, 4.0, 4.0, 1.0)
-        return stmt, [title_hits(tokens), rank]
+        bm25 = -func.bm25(literal_column("course_search_fts"), 10.0, 4.0, 4.0, 1.0)
+        # A MATERIALIZED CTE, so the matches are found once, first. Joined directly, the planner (without
+        # ANALYZE statistics) walked every published course and ran the MATCH once per course: seconds
+        # per search at 10,000 courses instead of milliseconds.
+        matches = (
+            select(_FTS5.c.rowid.label("id"), bm25.label("rank"))
+            .select_from(_FTS5)
+            .where(text("course_search_fts MATCH :fts_query").bindparams(fts_query=fts5_query(tokens)))
+            .cte("fts_matches")
+            .prefix_with("MATERIALIZED")
+        )
+        return stmt.join(matches, matches.c.id == CourseSearch.id), [title_hits(tokens), matches.c.rank]
     if dialect in ("mysql", "mariadb"):
         q = mysql_query(tokens)
         cs = CourseSearch.__table__.c
