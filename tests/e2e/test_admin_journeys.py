@@ -314,6 +314,11 @@ def test_admin_moderates_a_review_and_manages_the_roster(page: Page, live_server
     page.get_by_role("button", name="Enroll student").click()
     page.get_by_text("Divya Newcomer is enrolled.").wait_for()
     page.get_by_role("row", name=re.compile("Divya Newcomer")).wait_for()
+    # Again: the server answers 200 with the existing enrollment, and the page says so.
+    page.get_by_label("Student email").fill(newcomer)
+    page.get_by_role("button", name="Enroll student").click()
+    page.get_by_text("Divya Newcomer was already enrolled; nothing changed.").wait_for()
+    assert page.get_by_role("row", name=re.compile("Divya Newcomer")).count() == 1
     page.get_by_role("button", name=re.compile("Remove Vamsi Reviewer")).click()
     page.get_by_role("dialog", name="Remove Vamsi Reviewer from this course?").get_by_role(
         "button", name="Remove student"

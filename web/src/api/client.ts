@@ -17,6 +17,8 @@ export interface RequestOptions {
   headers?: Record<string, string>;
   /** "blob" returns the body as a Blob (PDF and other downloads that need the bearer token). */
   responseType?: "json" | "blob";
+  /** Called with the status of a successful response (e.g. 201 created vs 200 already there). */
+  onStatus?: (status: number) => void;
 }
 
 export interface ApiClientOptions {
@@ -130,6 +132,7 @@ export function createApiClient(opts: ApiClientOptions = {}): ApiClient {
     }
 
     if (!res.ok) throw await parseProblem(res);
+    o.onStatus?.(res.status);
     if (res.status === 204 || res.status === 205) return undefined as T;
     if (o.responseType === "blob") return (await res.blob()) as T;
     const text = await res.text();

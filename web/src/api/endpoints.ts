@@ -346,8 +346,16 @@ export const rosterApi = {
     return found.items.find((u) => u.email.toLowerCase() === wanted);
   },
   /** Admins: 201 enrolls, 200 answers the enrollment the user already has. */
-  adminEnroll: (user_id: string, course_id: string) =>
-    api.post<EnrollmentRead>("/admin/enrollments", { user_id, course_id }),
+  /** Enrolls the student; ``created`` is false when they already were (the API answers 200, not 201). */
+  adminEnroll: async (user_id: string, course_id: string) => {
+    let status = 0;
+    const enrollment = await api.post<EnrollmentRead>(
+      "/admin/enrollments",
+      { user_id, course_id },
+      { onStatus: (s) => (status = s) },
+    );
+    return { enrollment, created: status === 201 };
+  },
   adminRemove: (enrollmentId: string) => api.del<void>(`/admin/enrollments/${enc(enrollmentId)}`),
 };
 

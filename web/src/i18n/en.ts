@@ -322,6 +322,7 @@ export const en = {
   "studio.addStudentGo": "Enroll student",
   "studio.noUserWithEmail": "No user has the email {email}.",
   "studio.studentAdded": "{name} is enrolled.",
+  "studio.studentAlreadyEnrolled": "{name} was already enrolled; nothing changed.",
   "studio.remove": "Remove",
   "studio.removeOf": "Remove {name}",
   "studio.removeTitle": "Remove {name} from this course?",

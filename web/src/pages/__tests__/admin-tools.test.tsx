@@ -136,13 +136,14 @@ describe("RosterPage", () => {
   it("lets an admin add a student by email and remove one after confirming", async () => {
     const { default: RosterPage } = await import("../studio/RosterPage");
     signIn("admin");
+    let alreadyEnrolled = false;
     const calls = serve(({ method, url }) => {
       if (url.startsWith("/api/v1/courses/c1/roster")) return json({ items: [rosterEntry], total: 1, page: 1, page_size: 50 });
       if (url.startsWith("/api/v1/admin/users")) {
         // The search is a substring match: only the exact address counts.
         return json({ items: [{ id: "s2", email: "arjun@example.edu", full_name: "Arjun Varma", role: "student" }, { id: "s3", email: "arjun@example.edu.in", full_name: "Other", role: "student" }], total: 2, page: 1, page_size: 100 });
       }
-      if (method === "POST" && url === "/api/v1/admin/enrollments") return json({ ...rosterEntry, id: "e2", user_id: "s2", source: "admin" }, 201);
+      if (method === "POST" && url === "/api/v1/admin/enrollments") return json({ ...rosterEntry, id: "e2", user_id: "s2", source: "admin" }, alreadyEnrolled ? 200 : 201);
       if (method === "DELETE" && url === "/api/v1/admin/enrollments/e1") return json(null, 204);
       return undefined;
     });
@@ -158,6 +159,12 @@ describe("RosterPage", () => {
     await userEvent.click(screen.getByRole("button", { name: "Enroll student" }));
     expect(await screen.findByText("Arjun Varma is enrolled.")).toBeInTheDocument();
     expect(calls.filter((c) => c.method === "POST").map((c) => c.body)).toEqual([{ user_id: "s2", course_id: "c1" }]);
+    // Enrolling the same student again: the API answers 200 with the existing enrollment.
+    alreadyEnrolled = true;
+    await userEvent.type(email, "arjun@example.edu");
+    await userEvent.click(screen.getByRole("button", { name: "Enroll student" }));
+    expect(await screen.findByText("Arjun Varma was already enrolled; nothing changed.")).toBeInTheDocument();
+    expect(screen.queryByText("Arjun Varma is enrolled.")).not.toBeInTheDocument();
 
     await userEvent.click(screen.getByRole("button", { name: /Remove Sai Priya Reddy/ }));
     const dialog = await screen.findByRole("dialog", { name: "Remove Sai Priya Reddy from this course?" });

@@ -24,8 +24,8 @@ function AddStudent({ courseId, onAdded }: { courseId: string; onAdded: () => Pr
     mutationFn: async (address: string) => {
       const user = await rosterApi.findUserByEmail(address);
       if (!user) throw new NoSuchUser(t("studio.noUserWithEmail", { email: address }));
-      await rosterApi.adminEnroll(user.id, courseId);
-      return user;
+      const { created } = await rosterApi.adminEnroll(user.id, courseId);
+      return { name: user.full_name, created };
     },
     onSuccess: async () => {
       setEmail("");
@@ -51,7 +51,9 @@ function AddStudent({ courseId, onAdded }: { courseId: string; onAdded: () => Pr
           {m.isPending ? t("state.working") : t("studio.addStudentGo")}
         </button>
       </div>
-      {m.isSuccess && <FormSuccess>{t("studio.studentAdded", { name: m.data.full_name })}</FormSuccess>}
+      {m.isSuccess && (
+        <FormSuccess>{t(m.data.created ? "studio.studentAdded" : "studio.studentAlreadyEnrolled", { name: m.data.name })}</FormSuccess>
+      )}
       <FormError error={m.error} />
     </form>
   );
