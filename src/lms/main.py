@@ -24,7 +24,7 @@ from lms.auth.router import router as auth_router
 from lms.certificates import handlers as certificates_handlers
 from lms.certificates.router import router as certificates_router
 from lms.config import Settings, parse_rate
-from lms.core import tracing
+from lms.core import statistics, tracing
 from lms.core.deps import RuntimeDep
 from lms.core.errors import install_error_handlers, problem_response
 from lms.core.events import EventBus
@@ -88,6 +88,7 @@ DOMAIN_HANDLERS: list[Callable[[EventBus], None]] = [
 ]
 # Scheduled jobs (run by `lms worker`, or in-process): payment reconciliation, reminders, digests, ...
 DOMAIN_JOBS: list[Callable[[Scheduler], None]] = [
+    statistics.register,
     auth_jobs.register,
     events_jobs.register,
     email_jobs.register,

@@ -8,6 +8,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from lms.auth.models import OneTimeToken
+from lms.core import statistics
 from lms.core.db import utcnow
 from lms.core.events import OutboxEvent, publish
 from lms.core.runtime import Runtime
@@ -78,7 +79,24 @@ async def test_cleanup_jobs(rt: Runtime) -> None:
         )
         publish(session, "test.old", {}).published_at = old
         publish(session, "test.pending", {})
-    assert set(await rt.scheduler.run_due(rt)) >= {"auth.cleanup_tokens", "events.cleanup", "emails.retry"}
+    ran = set(await rt.scheduler.run_due(rt))
+    assert ran >= {"auth.cleanup_tokens", "events.cleanup", "emails.retry", "database.statistics"}
     async with rt.sessionmaker() as session:
         assert await session.scalar(select(func.count()).select_from(OneTimeToken)) == 1
         assert list(await session.scalars(select(OutboxEvent.type))) == ["test.pending"]
+
+
+async def test_planner_statistics_are_refreshed(rt: Runtime) -> None:
+    await create_user(rt, email="stats@example.edu")
+    await statistics.refresh(rt)
+    async with rt.engine.connect() as conn:
+        dialect = conn.dialect.name
+        if dialect == "sqlite":
+            # SQLite records only tables that hold rows.
+            analyzed = set((await conn.exec_driver_sql("SELECT tbl FROM sqlite_stat1")).scalars())
+            assert "users" in analyzed
+        elif dialect == "postgresql":
+            rows = await conn.exec_driver_sql(
+                "SELECT relname FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL OR last_autoanalyze IS NOT NULL"
+            )
+            assert {"users", "courses", "enrollments"} <= set(rows.scalars())
