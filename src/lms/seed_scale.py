@@ -15,9 +15,10 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy import func, insert, inspect, select
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from lms.config import Settings
+from lms.core import statistics
 from lms.core.db import utcnow
 from lms.core.ids import new_id
 from lms.core.markdown import render_markdown
@@ -79,20 +80,6 @@ async def _bulk(conn: AsyncConnection, table: Any, rows: list[dict[str, Any]], p
     for chunk in _chunks(rows):
         await conn.execute(insert(table), chunk)
         progress.advance(task, len(chunk))
-
-
-async def _analyze(engine: AsyncEngine) -> None:
-    """Planner statistics for the freshly loaded tables. Without them PostgreSQL (when autovacuum is off or
-    has not run yet) joined course instructors, lesson outlines and search matches by full scans: 13-40 ms
-    statements that take 0.3-8 ms once analyzed."""
-    async with engine.connect() as conn:
-        dialect = conn.dialect.name
-        if dialect in ("sqlite", "postgresql"):
-            await conn.exec_driver_sql("ANALYZE")
-        else:
-            tables = await conn.run_sync(lambda c: inspect(c).get_table_names())
-            await conn.exec_driver_sql("ANALYZE TABLE " + ", ".join(f"`{t}`" for t in tables))
-        await conn.commit()
 
 
 async def seed_scale(settings: Settings, *, scale: float, console: Console) -> None:
@@ -315,7 +302,7 @@ async def seed_scale(settings: Settings, *, scale: float, console: Console) -> N
                 rt.sessionmaker, on_progress=lambda done, total: progress.update(task_s, completed=done, total=total)
             )
         with console.status("Refreshing the database's planner statistics (ANALYZE)..."):
-            await _analyze(rt.engine)
+            await statistics.analyze(rt.engine, mysql_too=True)
         async with rt.engine.connect() as conn:
             total = await conn.scalar(select(func.count(Course.id)))
         console.print(f"[green]Scale data loaded: {total} courses in the catalog.[/green] Password: {PASSWORD}")

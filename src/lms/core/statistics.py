@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sqlalchemy import inspect
+from sqlalchemy.ext.asyncio import AsyncEngine
+
 from lms.core.scheduler import Scheduler
 
 if TYPE_CHECKING:
@@ -20,18 +23,24 @@ if TYPE_CHECKING:
 SQLITE_ANALYSIS_LIMIT = 2000
 
 
-async def refresh(rt: Runtime) -> None:
-    """ANALYZE on SQLite and PostgreSQL; nothing on MariaDB/MySQL."""
-    async with rt.engine.connect() as conn:
+async def analyze(engine: AsyncEngine, *, mysql_too: bool = False) -> None:
+    """ANALYZE on SQLite and PostgreSQL; on MariaDB/MySQL only with ``mysql_too`` (after a bulk load)."""
+    async with engine.connect() as conn:
         dialect = conn.dialect.name
         if dialect == "sqlite":
             await conn.exec_driver_sql(f"PRAGMA analysis_limit = {SQLITE_ANALYSIS_LIMIT}")
             await conn.exec_driver_sql("ANALYZE")
         elif dialect == "postgresql":
             await conn.exec_driver_sql("ANALYZE")
-        else:
-            return
+        elif mysql_too:
+            tables = await conn.run_sync(lambda c: inspect(c).get_table_names())
+            await conn.exec_driver_sql("ANALYZE TABLE " + ", ".join(f"`{t}`" for t in tables))
         await conn.commit()
+
+
+async def refresh(rt: Runtime) -> None:
+    """The scheduled job."""
+    await analyze(rt.engine)
 
 
 def register(scheduler: Scheduler) -> None:

@@ -71,8 +71,8 @@ def _plan(q: str) -> _Query:
 
 def _statement(session: AsyncSession, query: _Query, filters: SearchFilters) -> tuple[Select[Any, Any], list[Any]]:
     """Published courses matching the query and ``filters``, with the rank keys (higher is better)."""
-    values = {f.name: getattr(filters, f.name) for f in dataclasses.fields(filters)}
-    stmt: Select[Any, Any] = courses_service.catalog_statement(courses_service.CatalogFilters(**values), None)
+    catalog = courses_service.CatalogFilters(**dataclasses.asdict(filters))
+    stmt: Select[Any, Any] = courses_service.catalog_statement(catalog, None)
     # An inner join when matching, so MariaDB drives the query from its FULLTEXT index.
     on = CourseSearch.course_id == Course.id
     stmt = stmt.join(CourseSearch, on) if query.tokens else stmt.outerjoin(CourseSearch, on)
@@ -162,17 +162,17 @@ _NEVER = datetime.min.replace(tzinfo=UTC)  # stored datetimes come back aware (U
 
 
 def _sort_key(sort: str, ranked: bool) -> Callable[[_Match], tuple[Any, ...]]:
-    """The order of a sort as a key where higher comes first (ties: newest, then the highest id, as the
-    catalog orders them)."""
+    """The order of a sort as a key where higher comes first, ending with the catalog's tie-breaks
+    (newest, then the highest id)."""
     if sort == "relevance" and ranked:
-        return lambda m: (*m.rank, m.published_at or _NEVER)
+        return lambda m: (*m.rank, m.published_at or _NEVER, m.id)
     if sort == "popular":
-        return lambda m: (m.enrollment_count, m.published_at or _NEVER)
+        return lambda m: (m.enrollment_count, m.published_at or _NEVER, m.id)
     if sort == "rating":
-        return lambda m: (m.rating_average, m.rating_count)
+        return lambda m: (m.rating_average, m.rating_count, m.id)
     if sort == "price":
-        return lambda m: (-m.price_amount, m.published_at or _NEVER)
-    return lambda m: (m.published_at or _NEVER,)
+        return lambda m: (-m.price_amount, m.published_at or _NEVER, m.id)
+    return lambda m: (m.published_at or _NEVER, m.id)
 
 
 async def _run(
@@ -195,7 +195,6 @@ async def _run(
     facets = _facets(matches, filters)
     narrowing = [name for name in FACETS if getattr(filters, name) is not None]
     chosen = [m for m in matches if all(_passes(name, m, filters) for name in narrowing)]
-    chosen.sort(key=lambda m: m.id, reverse=True)  # the last tie-break; the sort below is stable
     chosen.sort(key=_sort_key(filters.sort, bool(rank)), reverse=True)
     page_ids = [m.id for m in chosen[page.offset : page.offset + page.page_size]]
     hits: list[SearchHit] = []
