@@ -345,8 +345,7 @@ export const rosterApi = {
     const found = await api.get<Page<User>>("/admin/users", { q: wanted, page_size: 100 });
     return found.items.find((u) => u.email.toLowerCase() === wanted);
   },
-  /** Admins: 201 enrolls, 200 answers the enrollment the user already has. */
-  /** Enrolls the student; ``created`` is false when they already were (the API answers 200, not 201). */
+  /** Admins: 201 enrolls, 200 answers the enrollment the user already has (``created`` is false). */
   adminEnroll: async (user_id: string, course_id: string) => {
     let status = 0;
     const enrollment = await api.post<EnrollmentRead>(
