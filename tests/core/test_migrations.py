@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import insert, inspect, select, text
 from sqlalchemy.engine import Connection
 
 from lms import migrate
 from lms.config import to_async_url
 from lms.core.db import create_engine
 from lms.core.runtime import Runtime
+from lms.courses.models import Category, Course
 from lms.models import Base
+from lms.search.models import CourseSearch
 from tests.conftest import SERVER_URLS, Backend, _admin_sql, _replace_db
 
 
@@ -58,6 +61,62 @@ async def test_upgrade_downgrade_upgrade_on_a_scratch_database(backend: Backend,
         await asyncio.to_thread(migrate.upgrade, url)
         async with engine.connect() as conn:
             assert await conn.run_sync(_diff) == []
+        await engine.dispose()
+    finally:
+        if server:
+            force = " WITH (FORCE)" if backend.name == "postgres" else ""
+            await _admin_sql(server, [f"DROP DATABASE IF EXISTS {url.rsplit('/', 1)[1]}{force}"])
+
+
+async def test_search_facet_columns_are_copied_from_existing_courses(backend: Backend, tmp_path: Path) -> None:
+    """Migration 0010 fills course_search's new filter and facet columns from the courses already indexed."""
+    if backend.name == "sqlite":
+        url, server = f"sqlite:///{tmp_path / 'scratch.db'}", None
+    else:
+        server = SERVER_URLS[backend.name]
+        assert server
+        name = f"lms_scratch_{uuid.uuid4().hex[:8]}"
+        await _admin_sql(server, [f"CREATE DATABASE {name}"])
+        url = _replace_db(server, name)
+    try:
+        await asyncio.to_thread(migrate.upgrade, url, "0007")
+        engine = create_engine(to_async_url(url))
+        published = datetime(2026, 11, 30, 9, 15, tzinfo=UTC)
+        async with engine.begin() as conn:
+            await conn.execute(insert(Category.__table__).values(id="cat-1", name="CSE", slug="cse"))
+            await conn.execute(
+                insert(Course.__table__).values(
+                    id="course-1",
+                    title="Signals",
+                    slug="signals",
+                    category_id="cat-1",
+                    level="advanced",
+                    language="te",
+                    price_amount=49900,
+                    status="published",
+                    published_at=published,
+                )
+            )
+            await conn.execute(
+                text(
+                    "INSERT INTO course_search (course_id, title, subtitle, tags, body, title_norm, status) "
+                    "VALUES ('course-1', 'Signals', '', '', '', 'signals', 'published')"
+                )
+            )
+        await asyncio.to_thread(migrate.upgrade, url)
+        async with engine.connect() as conn:
+            row = (
+                await conn.execute(
+                    select(
+                        CourseSearch.category_id,
+                        CourseSearch.level,
+                        CourseSearch.language,
+                        CourseSearch.price_amount,
+                        CourseSearch.published_at,
+                    )
+                )
+            ).one()
+        assert tuple(row) == ("cat-1", "advanced", "te", 49900, published)
         await engine.dispose()
     finally:
         if server:

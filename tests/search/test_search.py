@@ -252,6 +252,48 @@ async def test_index_follows_course_changes(rt: Runtime, client: httpx.AsyncClie
     assert await titles(client, q="control") == ["Control Theory"]
 
 
+async def test_filters_and_facets_follow_course_edits(rt: Runtime, client: httpx.AsyncClient) -> None:
+    """Search reads its copies of the filter and facet columns: an edit or a category's deletion shows at once."""
+    admin = await signed_in(rt, client, Role.ADMIN)
+    cse = (await client.post("/api/v1/categories", json={"name": "CSE"}, headers=admin.headers)).json()
+    ece = (await client.post("/api/v1/categories", json={"name": "ECE"}, headers=admin.headers)).json()
+    course = await build_course(rt, client, title="Signals and Systems", category_id=cse["id"], level="beginner")
+    body = await search(client, q="signals")
+    assert [f["value"] for f in body["facets"]["category"]] == [cse["slug"]]
+    assert [f["value"] for f in body["facets"]["price"]] == ["free"]
+
+    changes = {
+        "category_id": ece["id"],
+        "level": "advanced",
+        "language": "te",
+        "price": {"amount": 49900, "currency": "INR"},
+    }
+    resp = await client.patch(f"/api/v1/courses/{course.id}", json=changes, headers=course.instructor.headers)
+    assert resp.status_code == 200, resp.text
+    body = await search(client, q="signals")
+    facets = {name: [(f["value"], f["count"]) for f in values] for name, values in body["facets"].items()}
+    assert facets == {
+        "category": [(ece["slug"], 1)],
+        "level": [("advanced", 1)],
+        "language": [("te", 1)],
+        "price": [("paid", 1)],
+    }
+    assert await titles(client, q="signals", category=cse["slug"]) == []
+    assert await titles(client, q="signals", category=ece["id"], price="paid", min_price=49900) == [
+        "Signals and Systems"
+    ]
+    assert await titles(client, q="signals", max_price=49899) == []
+
+    assert (await client.delete(f"/api/v1/categories/{ece['id']}", headers=admin.headers)).status_code == 204
+    body = await search(client, q="signals")
+    assert body["total"] == 1 and body["facets"]["category"] == []
+    assert body["items"][0]["category"] is None
+    assert await titles(client, q="signals", category=ece["id"]) == []
+    async with rt.sessionmaker() as session:
+        copied = await session.scalar(select(CourseSearch.category_id).where(CourseSearch.course_id == course.id))
+    assert copied is None
+
+
 async def test_unpublished_courses_are_not_found(rt: Runtime, client: httpx.AsyncClient) -> None:
     await build_course(rt, client, title="Secret Robotics", published=False)
     assert (await search(client, q="robotics"))["total"] == 0

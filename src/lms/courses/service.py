@@ -145,6 +145,7 @@ async def delete_category(session: AsyncSession, *, category_id: str) -> None:
     """Delete a category; its courses become uncategorized."""
     category = await get_category_or_404(session, category_id)
     await session.execute(update(Course).where(Course.category_id == category.id).values(category_id=None))
+    await search_index.uncategorize(session, category.id)  # search: index follows the change
     await session.delete(category)
     await session.flush()
     mark_changed(session, CATALOG_CACHE)

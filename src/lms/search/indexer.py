@@ -11,6 +11,7 @@ import html
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 import nh3
 from sqlalchemy import delete, insert, select, update
@@ -36,6 +37,12 @@ class Document:
     tags: str
     body: str
     status: str
+    # The course's filter, facet and sort columns (copied so a search reads one table).
+    category_id: str | None = None
+    level: str = "all_levels"
+    language: str = "en"
+    price_amount: int = 0
+    published_at: datetime | None = None
 
     @property
     def title_norm(self) -> str:
@@ -50,7 +57,7 @@ class Document:
     def title_words(self) -> set[str]:
         return {w[:100] for w in text.words(self.title)}
 
-    def row(self) -> dict[str, str]:
+    def row(self) -> dict[str, object]:
         return {
             "course_id": self.course_id,
             "title": self.title,
@@ -59,6 +66,11 @@ class Document:
             "body": self.body,
             "title_norm": self.title_norm,
             "status": self.status,
+            "category_id": self.category_id,
+            "level": self.level,
+            "language": self.language,
+            "price_amount": self.price_amount,
+            "published_at": self.published_at,
         }
 
 
@@ -76,6 +88,11 @@ def make_document(course: Course, instructor_names: Iterable[str], outline_title
         tags=" ".join(str(t) for t in course.tags or []),
         body=body,
         status=course.status,
+        category_id=course.category_id,
+        level=course.level,
+        language=course.language,
+        price_amount=course.price_amount,
+        published_at=course.published_at,
     )
 
 
@@ -135,6 +152,16 @@ async def index_course(session: AsyncSession, course_id: str) -> None:
             await session.execute(insert(SearchTitleWord), [{"word": w, "course_id": course_id} for w in sorted(words)])
     new_terms = doc.terms()
     await change_vocabulary(session, added=new_terms - old_terms, removed=old_terms - new_terms)
+
+
+async def uncategorize(session: AsyncSession, category_id: str) -> None:
+    """The category's courses became uncategorized (before the category is deleted)."""
+    await session.execute(
+        update(CourseSearch)
+        .where(CourseSearch.category_id == category_id)
+        .values(category_id=None)
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def remove_course(session: AsyncSession, course_id: str) -> None:

@@ -11,20 +11,21 @@ import dataclasses
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import DateTime, Select, or_, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from lms.core.cache import mark_changed
 from lms.core.db import dialect_name
 from lms.core.pagination import PageParams
 from lms.courses import service as courses_service
-from lms.courses.models import Category, Course, CourseLevel
+from lms.courses.models import Category, Course, CourseInstructor, CourseLevel, CourseStatus
 from lms.search import indexer, repository, text
 from lms.search.models import CourseSearch, SearchTerm, SearchTitleWord
 from lms.search.schemas import Facets, FacetValue, Highlight, SearchHit, SearchResults, Suggestion
+from lms.users.models import User
 
 index_course = indexer.index_course
 remove_course = indexer.remove_course
@@ -69,18 +70,27 @@ def _plan(q: str) -> _Query:
     return _Query([], short)
 
 
+PUBLISHED = CourseStatus.PUBLISHED.value
+
+
 def _statement(session: AsyncSession, query: _Query, filters: SearchFilters) -> tuple[Select[Any, Any], list[Any]]:
-    """Published courses matching the query and ``filters``, with the rank keys (higher is better)."""
-    catalog = courses_service.CatalogFilters(**dataclasses.asdict(filters))
-    stmt: Select[Any, Any] = courses_service.catalog_statement(catalog, None)
-    # An inner join when matching, so MariaDB drives the query from its FULLTEXT index.
-    on = CourseSearch.course_id == Course.id
-    stmt = stmt.join(CourseSearch, on) if query.tokens else stmt.outerjoin(CourseSearch, on)
+    """Published courses matching the query and the filters that are not facets, read from
+    ``course_search`` alone, with the rank keys (higher is better). The facets' own filters (category,
+    level, language, price) are applied to the matches in Python, as each facet counts without its own."""
+    stmt: Select[Any, Any] = select().select_from(CourseSearch).where(CourseSearch.status == PUBLISHED)
+    if filters.min_price is not None:
+        stmt = stmt.where(CourseSearch.price_amount >= filters.min_price)
+    if filters.max_price is not None:
+        stmt = stmt.where(CourseSearch.price_amount <= filters.max_price)
+    if filters.instructor:
+        taught = select(CourseInstructor.course_id).where(CourseInstructor.user_id == filters.instructor)
+        stmt = stmt.where(CourseSearch.course_id.in_(taught))
     rank: list[Any] = []
     if query.tokens:
         stmt, rank = repository.apply_match(stmt, dialect_name(session), query.tokens)
     for word in query.title_words:
-        stmt = stmt.where(Course.id.in_(select(SearchTitleWord.course_id).where(SearchTitleWord.word == word)))
+        titled = select(SearchTitleWord.course_id).where(SearchTitleWord.word == word)
+        stmt = stmt.where(CourseSearch.course_id.in_(titled))
     return stmt, rank
 
 
@@ -88,20 +98,17 @@ FACETS = ("category", "level", "language", "price")
 
 
 class _Match(NamedTuple):
-    """One matching course: what its facets, the facet filters and every sort need (no text)."""
+    """One matching course: what its facets, the facet filters and the sort need (no text)."""
 
     id: str
     category_id: str | None
-    category_slug: str | None
-    category_name: str | None
     level: str
     language: str
     price_amount: int
-    published_at: datetime | None
-    enrollment_count: int
-    rating_average: int
-    rating_count: int
-    rank: tuple[float, ...]
+    published_at: datetime | None  # naive UTC (read without the UTC type's per-row conversion)
+    # The sort's own keys, read only for the sort that needs them: (enrollments,) for popular,
+    # (rating average, rating count) for rating, the rank keys for relevance.
+    keys: tuple[Any, ...]
 
     @property
     def price(self) -> str:
@@ -112,18 +119,19 @@ class _Group(NamedTuple):
     """The matches sharing every facet value, and how many there are."""
 
     category_id: str | None
-    category_slug: str | None
-    category_name: str | None
     level: str
     language: str
     price: str
     n: int
 
 
-def _facet_key(name: str, group: _Group) -> tuple[str, str] | None:
+_Categories = dict[str, tuple[str, str]]  # id -> (slug, name)
+
+
+def _facet_key(name: str, group: _Group, categories: _Categories) -> tuple[str, str] | None:
     """The (value, label) a facet shows for one group, or None (uncategorized courses)."""
     if name == "category":
-        return None if group.category_slug is None else (group.category_slug, group.category_name or "")
+        return categories.get(group.category_id) if group.category_id else None
     if name == "level":
         return group.level, LEVEL_LABELS.get(group.level, group.level)
     if name == "language":
@@ -132,9 +140,10 @@ def _facet_key(name: str, group: _Group) -> tuple[str, str] | None:
 
 
 def _passes(name: str, item: _Group | _Match, filters: SearchFilters) -> bool:
-    """Whether a group or match meets the filter of facet ``name`` (the same tests as the catalog query's)."""
+    """Whether a group or match meets the filter of facet ``name`` (the same tests as the catalog query's;
+    ``filters.category`` is already resolved to a category id)."""
     if name == "category":
-        return filters.category is None or filters.category in (item.category_id, item.category_slug)
+        return filters.category is None or item.category_id == filters.category
     if name == "level":
         return filters.level is None or item.level == filters.level
     if name == "language":
@@ -142,76 +151,114 @@ def _passes(name: str, item: _Group | _Match, filters: SearchFilters) -> bool:
     return filters.price is None or item.price == filters.price
 
 
-def _facets(matches: list[_Match], filters: SearchFilters) -> dict[str, list[tuple[str, str, int]]]:
+def _facets(
+    matches: list[_Match], filters: SearchFilters, categories: _Categories
+) -> dict[str, list[tuple[str, str, int]]]:
     """Each facet counts the matches passing every other facet's filter: a facet ignores its own, so it
     shows the alternatives. Counted over groups of matches with the same facet values (a few dozen)."""
-    counted = Counter((m.category_id, m.category_slug, m.category_name, m.level, m.language, m.price) for m in matches)
+    counted = Counter((m.category_id, m.level, m.language, m.price) for m in matches)
     groups = [_Group(*values, n) for values, n in counted.items()]
     facets: dict[str, list[tuple[str, str, int]]] = {}
     for name in FACETS:
         counts: Counter[tuple[str, str]] = Counter()
         for group in groups:
-            key = _facet_key(name, group)
+            key = _facet_key(name, group, categories)
             if key is not None and all(_passes(other, group, filters) for other in FACETS if other != name):
                 counts[key] += group.n
         facets[name] = sorted(((v, lb, n) for (v, lb), n in counts.items()), key=lambda f: (-f[2], f[1]))
     return facets
 
 
-_NEVER = datetime.min.replace(tzinfo=UTC)  # stored datetimes come back aware (UTC)
+_NEVER = datetime.min  # published_at is read as naive UTC
 
 
 def _sort_key(sort: str, ranked: bool) -> Callable[[_Match], tuple[Any, ...]]:
     """The order of a sort as a key where higher comes first, ending with the catalog's tie-breaks
     (newest, then the highest id)."""
     if sort == "relevance" and ranked:
-        return lambda m: (*m.rank, m.published_at or _NEVER, m.id)
+        return lambda m: (*m.keys, m.published_at or _NEVER, m.id)
     if sort == "popular":
-        return lambda m: (m.enrollment_count, m.published_at or _NEVER, m.id)
+        return lambda m: (*m.keys, m.published_at or _NEVER, m.id)
     if sort == "rating":
-        return lambda m: (m.rating_average, m.rating_count, m.id)
+        return lambda m: (*m.keys, m.id)
     if sort == "price":
         return lambda m: (-m.price_amount, m.published_at or _NEVER, m.id)
     return lambda m: (m.published_at or _NEVER, m.id)
 
 
+def _sort_columns(sort: str, rank: list[Any]) -> list[Any]:
+    """The columns only one sort needs (its ``_Match.keys``)."""
+    if sort == "relevance":
+        return rank
+    if sort == "popular":
+        return [Course.enrollment_count]
+    if sort == "rating":
+        return [Course.rating_average, Course.rating_count]
+    return []
+
+
+async def _categories(session: AsyncSession) -> _Categories:
+    """Every category's slug and name (a few dozen rows: cheaper than joining them to every match)."""
+    rows = await session.execute(select(Category.id, Category.slug, Category.name))
+    return {id_: (slug, name) for id_, slug, name in rows}
+
+
+def _category_id(wanted: str | None, categories: _Categories) -> str | None:
+    """The id of the category a filter names by id or slug; an unknown one stays as given (it then
+    matches no course, as in the catalog)."""
+    if wanted is None or wanted in categories:
+        return wanted
+    return next((id_ for id_, (slug, _) in categories.items() if slug == wanted), wanted)
+
+
 async def _run(
     session: AsyncSession, query: _Query, filters: SearchFilters, page: PageParams
 ) -> tuple[list[SearchHit], int, Facets]:
-    """One full-text pass: the small columns of every match of the query and the non-facet filters come
-    back, and the facets, the facet filters, the sort and the page are done on them here; then the page's
-    cards are read by id. (Two passes, a GROUP BY for the facets and a ranked page query, cost MariaDB
-    twice the full-text work: 15 ms against 7 for "data" over 10,000 courses.)"""
-    stmt, rank = _statement(
-        session, query, dataclasses.replace(filters, category=None, level=None, language=None, price=None)
-    )
+    """One full-text pass over ``course_search`` alone: the small columns of every match of the query and
+    the non-facet filters come back, and the facets, the facet filters, the sort and the page are done on
+    them here; then the page's cards are read by id. (Two passes, a GROUP BY for the facets and a ranked
+    page query, cost MariaDB twice the full-text work.)"""
+    categories = await _categories(session)
+    filters = dataclasses.replace(filters, category=_category_id(filters.category, categories))
+    stmt, rank = _statement(session, query, filters)
+    sort_columns = _sort_columns(filters.sort, rank)
+    if filters.sort in ("popular", "rating"):
+        stmt = stmt.join(Course, Course.id == CourseSearch.course_id)
     columns = (
-        Course.id, Category.id, Category.slug, Category.name, Course.level, Course.language, Course.price_amount,
-        Course.published_at, Course.enrollment_count, Course.rating_average, Course.rating_count,
+        CourseSearch.course_id, CourseSearch.category_id, CourseSearch.level, CourseSearch.language,
+        CourseSearch.price_amount, type_coerce(CourseSearch.published_at, DateTime()),
     )  # fmt: skip
     width = len(columns)
-    result = await session.execute(stmt.with_only_columns(*columns, *rank))
+    result = await session.execute(stmt.with_only_columns(*columns, *sort_columns))
     matches = [_Match._make((*row[:width], tuple(row[width:]))) for row in result]
-    facets = _facets(matches, filters)
+    facets = _facets(matches, filters, categories)
     narrowing = [name for name in FACETS if getattr(filters, name) is not None]
     chosen = [m for m in matches if all(_passes(name, m, filters) for name in narrowing)]
     chosen.sort(key=_sort_key(filters.sort, bool(rank)), reverse=True)
     page_ids = [m.id for m in chosen[page.offset : page.offset + page.page_size]]
     hits: list[SearchHit] = []
     if page_ids:
+        # The cards with their instructors in one statement (one row per course and instructor).
         cards = (
-            select(Course, Category, CourseSearch.body)
+            select(Course, Category, CourseSearch.body, User.id, User.full_name)
             .outerjoin(Category, Category.id == Course.category_id)
             .outerjoin(CourseSearch, CourseSearch.course_id == Course.id)
+            .outerjoin(CourseInstructor, CourseInstructor.course_id == Course.id)
+            .outerjoin(User, User.id == CourseInstructor.user_id)
             .where(Course.id.in_(page_ids))
+            .order_by(CourseInstructor.position)
             .options(*courses_service.CARD_ONLY)
         )
-        by_id = {course.id: (course, category, body) for course, category, body in await session.execute(cards)}
-        instructors = await courses_service.instructors_for(session, page_ids)
+        by_id: dict[str, tuple[Course, Category | None, str | None]] = {}
+        instructors: dict[str, list[tuple[str, str]]] = {i: [] for i in page_ids}
+        for card, card_category, card_body, user_id, full_name in await session.execute(cards):
+            by_id[card.id] = (card, card_category, card_body)
+            if user_id is not None:
+                instructors[card.id].append((user_id, full_name))
         marks = query.tokens or query.title_words
         for course, category, body in (by_id[i] for i in page_ids if i in by_id):
             # Built from the card's fields directly: a CourseCard dumped and validated again cost 1 ms a page.
-            fields = courses_service.card_fields(course, category, instructors.get(course.id, []))
+            fields = courses_service.card_fields(course, category, instructors[course.id])
             snippet = text.snippet(body or course.subtitle, marks)
             highlight = Highlight(title=text.mark(course.title, marks), snippet=snippet)
             hits.append(SearchHit(**fields, highlight=highlight))
