@@ -345,6 +345,20 @@ def test_the_snippet_shows_the_densest_cluster_of_matches() -> None:
     assert text.snippet("one two three", ["zzz"], width=10) == "one two three"
 
 
+def test_the_snippet_window_counts_whitespace_separated_parts() -> None:
+    # Matches inside one part ("pre_graph_graph"), runs of mixed whitespace and a non-ASCII body all
+    # place the window by whitespace-separated parts: it starts a quarter of the width before the match.
+    words = [f"w{n}" for n in range(60)]
+    words[40] = "pre_graph_graph"
+    body = "  \n".join(words[:20]) + " \t " + " ".join(words[20:])
+    assert text.snippet(body, ["graph"], width=8) == (
+        "… w38 w39 pre_<mark>graph</mark>_<mark>graph</mark> w41 w42 w43 w44 w45 …"
+    )
+    accented = " ".join(["café"] * 30 + ["Grâphe"] + ["thé"] * 30)
+    assert text.snippet(accented, ["graphe"], width=4) == "… café <mark>Grâphe</mark> thé thé …"
+    assert text.snippet("graph " + " ".join(words), ["graph"], width=4) == "<mark>graph</mark> w0 w1 w2 …"
+
+
 def test_marks_fall_on_word_starts_in_any_script() -> None:
     assert text.mark("Metadata and data_science, DATABASE", ["data"]) == (
         "Metadata and <mark>data</mark>_science, <mark>DATABASE</mark>"
