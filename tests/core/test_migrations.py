@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -35,13 +37,9 @@ def _diff(conn: Connection) -> list[object]:
     return list(compare_metadata(ctx, Base.metadata))
 
 
-async def test_schema_matches_models(rt: Runtime) -> None:
-    async with rt.engine.connect() as conn:
-        diff = await conn.run_sync(_diff)
-    assert diff == []
-
-
-async def test_upgrade_downgrade_upgrade_on_a_scratch_database(backend: Backend, tmp_path: Path) -> None:
+@asynccontextmanager
+async def scratch_database(backend: Backend, tmp_path: Path) -> AsyncIterator[str]:
+    """The URL of an empty database on ``backend``, dropped afterwards."""
     if backend.name == "sqlite":
         url, server = f"sqlite:///{tmp_path / 'scratch.db'}", None
     else:
@@ -51,6 +49,21 @@ async def test_upgrade_downgrade_upgrade_on_a_scratch_database(backend: Backend,
         await _admin_sql(server, [f"CREATE DATABASE {name}"])
         url = _replace_db(server, name)
     try:
+        yield url
+    finally:
+        if server:
+            force = " WITH (FORCE)" if backend.name == "postgres" else ""
+            await _admin_sql(server, [f"DROP DATABASE IF EXISTS {url.rsplit('/', 1)[1]}{force}"])
+
+
+async def test_schema_matches_models(rt: Runtime) -> None:
+    async with rt.engine.connect() as conn:
+        diff = await conn.run_sync(_diff)
+    assert diff == []
+
+
+async def test_upgrade_downgrade_upgrade_on_a_scratch_database(backend: Backend, tmp_path: Path) -> None:
+    async with scratch_database(backend, tmp_path) as url:
         await asyncio.to_thread(migrate.upgrade, url)
         engine = create_engine(to_async_url(url))
         async with engine.connect() as conn:
@@ -62,23 +75,11 @@ async def test_upgrade_downgrade_upgrade_on_a_scratch_database(backend: Backend,
         async with engine.connect() as conn:
             assert await conn.run_sync(_diff) == []
         await engine.dispose()
-    finally:
-        if server:
-            force = " WITH (FORCE)" if backend.name == "postgres" else ""
-            await _admin_sql(server, [f"DROP DATABASE IF EXISTS {url.rsplit('/', 1)[1]}{force}"])
 
 
 async def test_search_facet_columns_are_copied_from_existing_courses(backend: Backend, tmp_path: Path) -> None:
     """Migration 0010 fills course_search's new filter and facet columns from the courses already indexed."""
-    if backend.name == "sqlite":
-        url, server = f"sqlite:///{tmp_path / 'scratch.db'}", None
-    else:
-        server = SERVER_URLS[backend.name]
-        assert server
-        name = f"lms_scratch_{uuid.uuid4().hex[:8]}"
-        await _admin_sql(server, [f"CREATE DATABASE {name}"])
-        url = _replace_db(server, name)
-    try:
+    async with scratch_database(backend, tmp_path) as url:
         await asyncio.to_thread(migrate.upgrade, url, "0007")
         engine = create_engine(to_async_url(url))
         published = datetime(2026, 11, 30, 9, 15, tzinfo=UTC)
@@ -118,7 +119,3 @@ async def test_search_facet_columns_are_copied_from_existing_courses(backend: Ba
             ).one()
         assert tuple(row) == ("cat-1", "advanced", "te", 49900, published)
         await engine.dispose()
-    finally:
-        if server:
-            force = " WITH (FORCE)" if backend.name == "postgres" else ""
-            await _admin_sql(server, [f"DROP DATABASE IF EXISTS {url.rsplit('/', 1)[1]}{force}"])
