@@ -70,3 +70,27 @@ def test_admin_changes_a_role(page: Page, live_server: LiveServer) -> None:
         json={"email": "instructor@demo.jntugv.edu.in", "password": "Teach@Demo2026"},
     ).json()
     assert token["user"]["role"] == "admin"
+
+
+def test_visitor_switches_the_interface_to_telugu_and_back(page: Page, live_server: LiveServer) -> None:
+    page.goto("/courses")
+    page.get_by_role("link", name="Courses").first.wait_for()
+    with page.expect_navigation():  # the choice is applied by reloading
+        page.get_by_role("combobox", name="Language", exact=True).select_option("te")
+    nav = page.get_by_role("navigation", name="ప్రధాన మెనూ")
+    nav.get_by_role("link", name="కోర్సులు").wait_for()
+    assert page.locator("html").get_attribute("lang") == "te"
+    assert page.get_by_role("link", name="Courses", exact=True).count() == 0
+    assert axe_violations(page) == []
+    # Telugu glyphs come from the app's own font, so machines without a Telugu font show text, not boxes.
+    page.evaluate("document.fonts.ready.then(() => true)")
+    loaded = "[...document.fonts].some(f => f.family.includes('Noto Sans Telugu') && f.status === 'loaded')"
+    assert page.evaluate(loaded)
+    screenshot(page, "catalog-telugu")
+    # The choice stays on this device across visits.
+    page.goto("/")
+    page.get_by_role("navigation", name="ప్రధాన మెనూ").wait_for()
+    with page.expect_navigation():
+        page.get_by_role("combobox", name="భాష", exact=True).select_option("en")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Courses").wait_for()
+    assert page.locator("html").get_attribute("lang") == "en"

@@ -6,6 +6,7 @@ import { isApiError } from "./api/errors";
 import { bootstrapSession } from "./api/useSession";
 import { registerServiceWorker } from "./pwa";
 import { createRouter } from "./router";
+import { startLocale } from "./i18n";
 import "./index.css";
 
 const queryClient = new QueryClient({
@@ -24,12 +25,14 @@ const queryClient = new QueryClient({
 void bootstrapSession();
 registerServiceWorker();
 
-const router = createRouter();
-
-createRoot(document.getElementById("root")!).render(
-  <StrictMode>
-    <QueryClientProvider client={queryClient}>
-      <RouterProvider router={router} />
-    </QueryClientProvider>
-  </StrictMode>,
-);
+// The language's messages are loaded before the first render, so no page flashes in English first.
+void startLocale().then(() => {
+  const router = createRouter();
+  createRoot(document.getElementById("root")!).render(
+    <StrictMode>
+      <QueryClientProvider client={queryClient}>
+        <RouterProvider router={router} />
+      </QueryClientProvider>
+    </StrictMode>,
+  );
+});

@@ -1,6 +1,7 @@
 import { Link, NavLink, Outlet, ScrollRestoration, useLocation, useNavigation } from "react-router";
 import { useSession } from "../api/useSession";
-import { t } from "../i18n";
+import { useId } from "react";
+import { chooseLocale, getLocale, LOCALES, t, type Locale } from "../i18n";
 import { NotificationBell } from "./NotificationBell";
 import { SearchAutocomplete } from "./SearchAutocomplete";
 import { UserMenu } from "./UserMenu";
@@ -69,8 +70,31 @@ function Footer() {
             {t("footer.api")}
           </a>
         </nav>
+        <LanguageSelect />
       </div>
     </footer>
+  );
+}
+
+/** The interface language; the choice is kept on this device and applied by reloading. */
+export function LanguageSelect() {
+  const id = useId();
+  return (
+    <div className="flex items-center gap-2">
+      <label htmlFor={id}>{t("footer.language")}</label>
+      <select
+        id={id}
+        className="select w-auto py-1"
+        value={getLocale()}
+        onChange={(e) => chooseLocale(e.target.value as Locale)}
+      >
+        {LOCALES.map((l) => (
+          <option key={l.code} value={l.code} lang={l.code}>
+            {l.name}
+          </option>
+        ))}
+      </select>
+    </div>
   );
 }
 

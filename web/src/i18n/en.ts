@@ -19,6 +19,7 @@ export const en = {
   "footer.copyright": "© {year} Jawaharlal Nehru Technological University Gurajada, Vizianagaram",
   "footer.nav": "Footer",
   "footer.api": "API documentation",
+  "footer.language": "Language",
 
   "state.loading": "Loading…",
   "state.saving": "Saving…",

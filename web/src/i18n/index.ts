@@ -23,6 +23,58 @@ export function addMessages(l: Locale, messages: Dictionary): void {
   dictionaries[l] = { ...dictionaries[l], ...messages };
 }
 
+/** The languages a user can choose, each named in its own language. */
+export const LOCALES: { code: Locale; name: string }[] = [
+  { code: "en", name: "English" },
+  { code: "te", name: "తెలుగు" },
+];
+
+const STORAGE_KEY = "lms.locale";
+
+function isLocale(value: string | null): value is Locale {
+  return LOCALES.some((l) => l.code === value);
+}
+
+/** The chosen language: the one saved on this device, else Telugu for a browser set to Telugu, else English. */
+export function preferredLocale(): Locale {
+  let saved: string | null = null;
+  try {
+    saved = localStorage.getItem(STORAGE_KEY);
+  } catch {
+    // Storage blocked (private mode, policy): fall back to the browser's language.
+  }
+  if (isLocale(saved)) return saved;
+  const browser = typeof navigator !== "undefined" ? navigator.languages ?? [navigator.language] : [];
+  return browser.some((tag) => tag?.toLowerCase().startsWith("te")) ? "te" : "en";
+}
+
+/** Load the preferred language's messages (Telugu is a separate chunk, fetched only when chosen) and use it. */
+export async function startLocale(): Promise<Locale> {
+  const wanted = preferredLocale();
+  if (wanted === "te") {
+    try {
+      const { te } = await import("./te");
+      addMessages("te", te);
+    } catch {
+      // Offline before the chunk was ever cached: English rather than a blank page.
+      setLocale("en");
+      return "en";
+    }
+  }
+  setLocale(wanted);
+  return wanted;
+}
+
+/** Save a language choice on this device and reload, so every page renders in it. */
+export function chooseLocale(next: Locale, reload: () => void = () => window.location.reload()): void {
+  try {
+    localStorage.setItem(STORAGE_KEY, next);
+  } catch {
+    // Not saved; the reload below still shows the browser's default.
+  }
+  reload();
+}
+
 /** Translate `key`, replacing `{name}` placeholders with `vars.name`. */
 export function t(key: MessageKey, vars?: Record<string, string | number>): string {
   const template = dictionaries[locale][key] ?? en[key] ?? key;
