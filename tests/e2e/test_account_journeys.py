@@ -87,6 +87,12 @@ def test_visitor_switches_the_interface_to_telugu_and_back(page: Page, live_serv
     loaded = "[...document.fonts].some(f => f.family.includes('Noto Sans Telugu') && f.status === 'loaded')"
     assert page.evaluate(loaded)
     screenshot(page, "catalog-telugu")
+    # The server's errors come in English; a known code reads in Telugu.
+    page.goto("/login")
+    page.get_by_label("ఈమెయిల్").fill("student@demo.jntugv.edu.in")
+    page.get_by_label("పాస్‌వర్డ్").fill("not-the-password")
+    page.get_by_role("button", name="లాగిన్ చేయండి", exact=True).click()
+    page.get_by_text("ఈమెయిల్ లేదా పాస్‌వర్డ్ తప్పు.").wait_for()
     # The choice stays on this device across visits.
     page.goto("/")
     page.get_by_role("navigation", name="ప్రధాన మెనూ").wait_for()

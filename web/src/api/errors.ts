@@ -1,4 +1,4 @@
-import { t } from "../i18n";
+import { ownMessage, t } from "../i18n";
 import type { ProblemDetails, ProblemFieldError } from "./types";
 
 /** An error answered by the API, parsed from RFC 9457 application/problem+json. */
@@ -30,6 +30,9 @@ export class ApiError extends Error {
   }
 
   private static messageOf(status: number, p: ProblemDetails): string {
+    // The server writes its details in English; in another language a known code reads in that language.
+    const own = p.code ? ownMessage(`problem.${p.code}`) : undefined;
+    if (own) return own;
     if (p.detail && p.detail.trim()) return p.detail;
     if (p.title && p.title.trim()) return p.title;
     if (status === 0) return t("error.network");

@@ -75,6 +75,11 @@ export function chooseLocale(next: Locale, reload: () => void = () => window.loc
   reload();
 }
 
+/** The current language's own message for `key` (never the English fallback; undefined in English). */
+export function ownMessage(key: string): string | undefined {
+  return locale === "en" ? undefined : dictionaries[locale][key as MessageKey];
+}
+
 /** Translate `key`, replacing `{name}` placeholders with `vars.name`. */
 export function t(key: MessageKey, vars?: Record<string, string | number>): string {
   const template = dictionaries[locale][key] ?? en[key] ?? key;

@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { render, screen } from "@testing-library/react";
 import { en, type MessageKey } from "../en";
 import { te } from "../te";
-import { chooseLocale, getLocale, preferredLocale, setLocale, startLocale, t } from "..";
+import { addMessages, chooseLocale, getLocale, preferredLocale, setLocale, startLocale, t } from "..";
+import { ApiError } from "../../api/errors";
 import { LanguageSelect } from "../../components/Layout";
 
 const placeholders = (message: string) => [...message.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
@@ -65,5 +66,21 @@ describe("choosing the language", () => {
     expect(select).toHaveValue("te");
     expect(screen.getByRole("option", { name: "English" })).toBeInTheDocument();
     expect(screen.getByRole("option", { name: "తెలుగు" })).toBeInTheDocument();
+  });
+});
+
+describe("error messages", () => {
+  const problem = { code: "course_full", detail: "Course 'Signals' has no seats left." };
+
+  it("show the server's detail in English", () => {
+    setLocale("en");
+    expect(new ApiError(409, problem).message).toBe(problem.detail);
+  });
+
+  it("show a known code in Telugu, and the server's detail for an unknown one", () => {
+    addMessages("te", te);
+    setLocale("te");
+    expect(new ApiError(409, problem).message).toBe(te["problem.course_full"]);
+    expect(new ApiError(409, { code: "brand_new_code", detail: "Something new." }).message).toBe("Something new.");
   });
 });
