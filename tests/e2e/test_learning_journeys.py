@@ -336,6 +336,14 @@ def test_admin_opens_the_dashboards(page: Page, live_server: LiveServer) -> None
     page.get_by_role("heading", name="Activity").wait_for()
     assert axe_violations(page) == []
     screenshot(page, "admin-analytics")
+    # The period controls ask the server again for the new period and grouping.
+    summary = "/api/v1/analytics/admin/summary"
+    with page.expect_response(lambda r: summary in r.url and "granularity=month" in r.url) as month:
+        page.get_by_label("Group by").select_option("month")
+    assert month.value.status == 200
+    with page.expect_response(lambda r: summary in r.url and "from=2026-01-01" in r.url) as since:
+        page.get_by_label("From").fill("2026-01-01")
+    assert since.value.status == 200 and "granularity=month" in since.value.url
     for path, heading in (
         ("/admin/categories", "Categories"),
         ("/admin/courses", "All courses"),

@@ -1,28 +1,13 @@
-import { useId, useState } from "react";
+import { useId } from "react";
 import { keepPreviousData, useMutation, useQuery } from "@tanstack/react-query";
-import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { adminApi } from "../../api/endpoints";
-import type { Granularity, SiteFigures } from "../../api/types";
+import type { SiteFigures } from "../../api/types";
+import { ActivityChart, PeriodFilter, percent, Tile, usePeriod } from "../../components/Analytics";
 import { ErrorState, FormError, LoadingState } from "../../components/states";
 import { t } from "../../i18n";
 import { formatMoney, formatNumber } from "../../lib/format";
 import { useTitle } from "../../lib/hooks";
-
-const iso = (d: Date) => d.toISOString().slice(0, 10);
-const daysAgo = (n: number) => iso(new Date(Date.now() - n * 86_400_000));
-
-function Tile({ label, value }: { label: string; value: string }) {
-  return (
-    <div className="card p-4">
-      <dt className="text-sm text-slate-700">{label}</dt>
-      <dd className="mt-1 text-2xl font-bold text-slate-900">{value}</dd>
-    </div>
-  );
-}
-
-function pct(v: number | null): string {
-  return v == null ? "—" : `${Math.round(v * 100)}%`;
-}
 
 function revenueText(f: SiteFigures): string {
   if (f.revenue.length === 0) return formatMoney({ amount: 0, currency: "INR" });
@@ -32,10 +17,7 @@ function revenueText(f: SiteFigures): string {
 export default function AdminAnalyticsPage() {
   useTitle(t("admin.analytics"));
   const id = useId();
-  const [from, setFrom] = useState(daysAgo(29));
-  const [to, setTo] = useState(iso(new Date()));
-  const [granularity, setGranularity] = useState<Granularity>("day");
-  const params = { from, to, granularity };
+  const [params, setParams] = usePeriod();
   const q = useQuery({
     queryKey: ["admin", "analytics", params],
     queryFn: ({ signal }) => adminApi.analytics(params, signal),
@@ -63,30 +45,9 @@ export default function AdminAnalyticsPage() {
         </button>
       </div>
       <FormError error={csv.error} />
-      <form className="mt-4 grid grid-cols-1 gap-3 sm:grid-cols-3" onSubmit={(e) => e.preventDefault()}>
-        <div>
-          <label htmlFor={`${id}-from`} className="block text-sm font-medium text-slate-800">
-            {t("admin.from")}
-          </label>
-          <input id={`${id}-from`} type="date" className="input mt-1" value={from} max={to} onChange={(e) => e.target.value && setFrom(e.target.value)} />
-        </div>
-        <div>
-          <label htmlFor={`${id}-to`} className="block text-sm font-medium text-slate-800">
-            {t("admin.to")}
-          </label>
-          <input id={`${id}-to`} type="date" className="input mt-1" value={to} min={from} onChange={(e) => e.target.value && setTo(e.target.value)} />
-        </div>
-        <div>
-          <label htmlFor={`${id}-g`} className="block text-sm font-medium text-slate-800">
-            {t("admin.granularity")}
-          </label>
-          <select id={`${id}-g`} className="select mt-1" value={granularity} onChange={(e) => setGranularity(e.target.value as Granularity)}>
-            <option value="day">{t("admin.day")}</option>
-            <option value="week">{t("admin.week")}</option>
-            <option value="month">{t("admin.month")}</option>
-          </select>
-        </div>
-      </form>
+      <div className="mt-4">
+        <PeriodFilter period={params} onChange={setParams} />
+      </div>
 
       {q.isPending ? (
         <LoadingState />
@@ -103,30 +64,21 @@ export default function AdminAnalyticsPage() {
             <Tile label={t("admin.kpi.revenue")} value={revenueText(q.data.totals)} />
             <Tile label={t("admin.kpi.activeAvg")} value={formatNumber(Math.round(q.data.totals.active_users_avg))} />
             <Tile label={t("admin.kpi.activePeak")} value={formatNumber(q.data.totals.active_users_peak)} />
-            <Tile label={t("admin.kpi.passRate")} value={pct(q.data.totals.quiz_pass_rate)} />
+            <Tile label={t("admin.kpi.passRate")} value={percent(q.data.totals.quiz_pass_rate)} />
             <Tile label={t("admin.kpi.certificates")} value={formatNumber(q.data.totals.certificates)} />
           </dl>
 
-          <section aria-labelledby={`${id}-activity`} className="card mt-6">
-            <h2 id={`${id}-activity`} className="mb-4 text-lg font-semibold">
-              {t("admin.activity")}
-            </h2>
-            <div className="h-72" aria-hidden="true">
-              <ResponsiveContainer width="100%" height="100%">
-                <LineChart accessibilityLayer={false} data={series} margin={{ left: 0, right: 8, top: 8, bottom: 8 }}>
-                  <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" />
-                  <XAxis dataKey="period" tick={{ fontSize: 12, fill: "#334155" }} />
-                  <YAxis allowDecimals={false} tick={{ fontSize: 12, fill: "#334155" }} width={40} />
-                  <Tooltip />
-                  <Legend />
-                  <Line type="monotone" dataKey="registrations" name={t("admin.kpi.registrations")} stroke="#1e40af" strokeWidth={2} dot={false} />
-                  <Line type="monotone" dataKey="enrollments" name={t("admin.kpi.enrollments")} stroke="#b45309" strokeWidth={2} dot={false} />
-                  <Line type="monotone" dataKey="completions" name={t("admin.kpi.completions")} stroke="#15803d" strokeWidth={2} dot={false} />
-                  <Line type="monotone" dataKey="active" name={t("admin.kpi.activeAvg")} stroke="#7c3aed" strokeWidth={2} dot={false} />
-                </LineChart>
-              </ResponsiveContainer>
-            </div>
-          </section>
+          <ActivityChart
+            className="mt-6"
+            title={t("admin.activity")}
+            data={series}
+            lines={[
+              { key: "registrations", name: t("admin.kpi.registrations"), color: "#1e40af" },
+              { key: "enrollments", name: t("admin.kpi.enrollments"), color: "#b45309" },
+              { key: "completions", name: t("admin.kpi.completions"), color: "#15803d" },
+              { key: "active", name: t("admin.kpi.activeAvg"), color: "#7c3aed" },
+            ]}
+          />
 
           <section aria-labelledby={`${id}-revenue`} className="card mt-6">
             <h2 id={`${id}-revenue`} className="mb-4 text-lg font-semibold">

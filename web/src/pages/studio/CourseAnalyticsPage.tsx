@@ -1,36 +1,20 @@
-import { useId, useState } from "react";
+import { useId } from "react";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { useParams } from "react-router";
 import { courseAnalyticsApi } from "../../api/endpoints";
-import type { Granularity } from "../../api/types";
+import { ActivityChart, PeriodFilter, percent, Tile, usePeriod } from "../../components/Analytics";
 import { ErrorState, LoadingState } from "../../components/states";
 import { t } from "../../i18n";
 import { formatMoney, formatNumber } from "../../lib/format";
 import { useTitle } from "../../lib/hooks";
 import { CourseTabs } from "./CourseTabs";
 
-const iso = (d: Date) => d.toISOString().slice(0, 10);
-const daysAgo = (n: number) => iso(new Date(Date.now() - n * 86_400_000));
-const rate = (v: number | null) => (v == null ? "—" : `${Math.round(v * 100)}%`);
-
-function Tile({ label, value }: { label: string; value: string }) {
-  return (
-    <div className="card p-4">
-      <dt className="text-sm text-slate-700">{label}</dt>
-      <dd className="mt-1 text-2xl font-bold text-slate-900">{value}</dd>
-    </div>
-  );
-}
-
 export default function CourseAnalyticsPage() {
   const { id = "" } = useParams();
   const fid = useId();
   useTitle(`${t("nav.studio")}: ${t("studio.analytics")}`);
-  const [from, setFrom] = useState(daysAgo(29));
-  const [to, setTo] = useState(iso(new Date()));
-  const [granularity, setGranularity] = useState<Granularity>("day");
-  const params = { from, to, granularity };
+  const [params, setParams] = usePeriod();
   const q = useQuery({
     queryKey: ["studio", "analytics", id, params],
     queryFn: ({ signal }) => courseAnalyticsApi.report(id, params, signal),
@@ -43,30 +27,7 @@ export default function CourseAnalyticsPage() {
     <div className="flex flex-col gap-6">
       <CourseTabs courseId={id} />
       <h1 className="text-3xl font-bold">{t("studio.analytics")}</h1>
-      <form className="grid grid-cols-1 gap-3 sm:grid-cols-3" onSubmit={(e) => e.preventDefault()}>
-        <div>
-          <label htmlFor={`${fid}-from`} className="block text-sm font-medium text-slate-800">
-            {t("admin.from")}
-          </label>
-          <input id={`${fid}-from`} type="date" className="input mt-1" value={from} max={to} onChange={(e) => e.target.value && setFrom(e.target.value)} />
-        </div>
-        <div>
-          <label htmlFor={`${fid}-to`} className="block text-sm font-medium text-slate-800">
-            {t("admin.to")}
-          </label>
-          <input id={`${fid}-to`} type="date" className="input mt-1" value={to} min={from} onChange={(e) => e.target.value && setTo(e.target.value)} />
-        </div>
-        <div>
-          <label htmlFor={`${fid}-g`} className="block text-sm font-medium text-slate-800">
-            {t("admin.granularity")}
-          </label>
-          <select id={`${fid}-g`} className="select mt-1" value={granularity} onChange={(e) => setGranularity(e.target.value as Granularity)}>
-            <option value="day">{t("admin.day")}</option>
-            <option value="week">{t("admin.week")}</option>
-            <option value="month">{t("admin.month")}</option>
-          </select>
-        </div>
-      </form>
+      <PeriodFilter period={params} onChange={setParams} />
       {q.isPending ? (
         <LoadingState />
       ) : q.isError ? (
@@ -76,31 +37,21 @@ export default function CourseAnalyticsPage() {
           <dl className="grid grid-cols-2 gap-3 lg:grid-cols-4">
             <Tile label={t("admin.kpi.enrollments")} value={formatNumber(q.data.totals.enrollments)} />
             <Tile label={t("admin.kpi.completions")} value={formatNumber(q.data.totals.completions)} />
-            <Tile label={t("studio.completionRate")} value={rate(q.data.totals.completion_rate)} />
-            <Tile label={t("admin.kpi.passRate")} value={rate(q.data.totals.quiz_pass_rate)} />
+            <Tile label={t("studio.completionRate")} value={percent(q.data.totals.completion_rate)} />
+            <Tile label={t("admin.kpi.passRate")} value={percent(q.data.totals.quiz_pass_rate)} />
             <Tile label={t("admin.kpi.certificates")} value={formatNumber(q.data.totals.certificates)} />
             <Tile label={t("admin.kpi.revenue")} value={revenue.length ? revenue.map((r) => formatMoney(r)).join(" + ") : formatMoney({ amount: 0, currency: "INR" })} />
           </dl>
           <p className="text-sm text-slate-700">{t("studio.allTime", { enrollments: q.data.all_time.enrollments, completions: q.data.all_time.completions })}</p>
-          <section aria-labelledby={`${fid}-act`} className="card">
-            <h2 id={`${fid}-act`} className="mb-4 text-lg font-semibold">
-              {t("admin.activity")}
-            </h2>
-            <div className="h-72" aria-hidden="true">
-              <ResponsiveContainer width="100%" height="100%">
-                <LineChart accessibilityLayer={false} data={series} margin={{ left: 0, right: 8, top: 8, bottom: 8 }}>
-                  <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" />
-                  <XAxis dataKey="period" tick={{ fontSize: 12, fill: "#334155" }} />
-                  <YAxis allowDecimals={false} tick={{ fontSize: 12, fill: "#334155" }} width={40} />
-                  <Tooltip />
-                  <Legend />
-                  <Line type="monotone" dataKey="enrollments" name={t("admin.kpi.enrollments")} stroke="#b45309" strokeWidth={2} dot={false} />
-                  <Line type="monotone" dataKey="completions" name={t("admin.kpi.completions")} stroke="#15803d" strokeWidth={2} dot={false} />
-                  <Line type="monotone" dataKey="quiz" name={t("studio.tab.quizzes")} stroke="#1e40af" strokeWidth={2} dot={false} />
-                </LineChart>
-              </ResponsiveContainer>
-            </div>
-          </section>
+          <ActivityChart
+            title={t("admin.activity")}
+            data={series}
+            lines={[
+              { key: "enrollments", name: t("admin.kpi.enrollments"), color: "#b45309" },
+              { key: "completions", name: t("admin.kpi.completions"), color: "#15803d" },
+              { key: "quiz", name: t("studio.tab.quizzes"), color: "#1e40af" },
+            ]}
+          />
           <section aria-labelledby={`${fid}-dist`} className="card">
             <h2 id={`${fid}-dist`} className="mb-4 text-lg font-semibold">
               {t("studio.progressDistribution")}
