@@ -1,15 +1,16 @@
 import { useId, useState } from "react";
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Link, useSearchParams } from "react-router";
+import { Link } from "react-router";
 import { adminCertificatesApi } from "../../api/endpoints";
 import { isApiError } from "../../api/errors";
 import type { AdminCertificate, CertificateStatus } from "../../api/types";
 import { ConfirmDialog } from "../../components/ConfirmDialog";
+import { Field } from "../../components/Field";
 import { Pagination } from "../../components/Pagination";
 import { EmptyState, ErrorState, FormSuccess, LoadingState } from "../../components/states";
 import { t } from "../../i18n";
 import { formatDate } from "../../lib/format";
-import { useDebounced, useTitle } from "../../lib/hooks";
+import { useListFilters, useTitle } from "../../lib/hooks";
 
 const STATUSES: CertificateStatus[] = ["valid", "revoked"];
 
@@ -81,12 +82,9 @@ export default function AdminCertificatesPage() {
   useTitle(t("admin.certificates"));
   const id = useId();
   const qc = useQueryClient();
-  const [params, setParams] = useSearchParams();
-  const [q, setQ] = useState(params.get("q") ?? "");
-  const debounced = useDebounced(q.trim(), 300);
+  const { params, q, setQ, debounced, page, set } = useListFilters();
   const statusParam = params.get("status");
   const status = STATUSES.find((s) => s === statusParam);
-  const page = Math.max(1, Number(params.get("page")) || 1);
   const [target, setTarget] = useState<AdminCertificate | null>(null);
   const [done, setDone] = useState<string | null>(null);
 
@@ -96,33 +94,11 @@ export default function AdminCertificatesPage() {
     placeholderData: keepPreviousData,
   });
 
-  function set(name: string, value: string) {
-    const p = new URLSearchParams(params);
-    if (value) p.set(name, value);
-    else p.delete(name);
-    if (name !== "page") p.delete("page");
-    setParams(p, { replace: true });
-  }
-
   return (
     <div className="flex flex-col gap-4">
       <h1 className="text-3xl font-bold">{t("admin.certificates")}</h1>
       <div className="grid grid-cols-1 gap-3 sm:grid-cols-[1fr_10rem]">
-        <div>
-          <label htmlFor={id} className="block text-sm font-medium text-slate-800">
-            {t("admin.searchCertificates")}
-          </label>
-          <input
-            id={id}
-            type="search"
-            className="input mt-1"
-            value={q}
-            onChange={(e) => {
-              setQ(e.target.value);
-              if (page !== 1) set("page", "");
-            }}
-          />
-        </div>
+        <Field label={t("admin.searchCertificates")} type="search" value={q} onChange={(e) => setQ(e.target.value)} />
         <div>
           <label htmlFor={`${id}-status`} className="block text-sm font-medium text-slate-800">
             {t("admin.status")}

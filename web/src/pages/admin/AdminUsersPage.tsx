@@ -1,14 +1,14 @@
-import { useId, useState } from "react";
+import { useId } from "react";
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useSearchParams } from "react-router";
 import { adminApi } from "../../api/endpoints";
 import type { Role, User } from "../../api/types";
 import { useSession } from "../../api/useSession";
+import { Field } from "../../components/Field";
 import { Pagination } from "../../components/Pagination";
 import { EmptyState, ErrorState, FormError, LoadingState } from "../../components/states";
 import { t, type MessageKey } from "../../i18n";
 import { formatDate } from "../../lib/format";
-import { useDebounced, useTitle } from "../../lib/hooks";
+import { useListFilters, useTitle } from "../../lib/hooks";
 
 const ROLES: Role[] = ["student", "instructor", "admin"];
 const ROLE_KEY: Record<Role, MessageKey> = { student: "role.student", instructor: "role.instructor", admin: "role.admin" };
@@ -82,12 +82,9 @@ function UserRow({ user, isSelf }: { user: User; isSelf: boolean }) {
 export default function AdminUsersPage() {
   useTitle(t("admin.users"));
   const { user: me } = useSession();
-  const [params, setParams] = useSearchParams();
-  const [q, setQ] = useState(params.get("q") ?? "");
-  const debounced = useDebounced(q.trim(), 300);
+  const { params, q, setQ, debounced, page, set } = useListFilters();
   const role = (params.get("role") as Role | null) ?? undefined;
   const active = params.get("is_active") ?? "";
-  const page = Math.max(1, Number(params.get("page")) || 1);
   const searchId = useId();
 
   const query = useQuery({
@@ -97,33 +94,11 @@ export default function AdminUsersPage() {
     placeholderData: keepPreviousData,
   });
 
-  function set(name: string, value: string) {
-    const p = new URLSearchParams(params);
-    if (value) p.set(name, value);
-    else p.delete(name);
-    if (name !== "page") p.delete("page");
-    setParams(p, { replace: true });
-  }
-
   return (
     <div>
       <h1 className="text-3xl font-bold">{t("admin.users")}</h1>
       <div className="mt-4 grid grid-cols-1 gap-3 sm:grid-cols-[1fr_10rem_10rem]">
-        <div>
-          <label htmlFor={searchId} className="block text-sm font-medium text-slate-800">
-            {t("admin.searchUsers")}
-          </label>
-          <input
-            id={searchId}
-            type="search"
-            className="input mt-1"
-            value={q}
-            onChange={(e) => {
-              setQ(e.target.value);
-              if (page !== 1) set("page", "");
-            }}
-          />
-        </div>
+        <Field label={t("admin.searchUsers")} type="search" value={q} onChange={(e) => setQ(e.target.value)} />
         <div>
           <label htmlFor={`${searchId}-role`} className="block text-sm font-medium text-slate-800">
             {t("profile.role")}
