@@ -338,25 +338,24 @@ async def settle_paid(
     order.invoice_number = await _next_invoice_number(session, settings, now)
     order.failed_at, order.failure_reason = None, None
     await session.flush()
-    publish(
-        session,
-        "payment.success",
-        {
-            "order_id": order.id,
-            "user_id": order.user_id,
-            "course_id": order.course_id,
-            "amount": order.amount,
-            "currency": order.currency,
-            "provider": order.provider,
-        },
-        actor_id=order.user_id,
-        key=order.id,
-    )
+    publish(session, "payment.success", _order_event(order), actor_id=order.user_id, key=order.id)
     await enrollments_service.activate_paid_enrollment(
         session, user_id=order.user_id, course_id=order.course_id, order_id=order.id
     )
     log.info("payment_success", order_id=order.id, provider=order.provider, via=via)
     return True
+
+
+def _order_event(order: PaymentOrder) -> dict[str, Any]:
+    """What ``payment.success`` and ``payment.failed`` say about the order."""
+    return {
+        "order_id": order.id,
+        "user_id": order.user_id,
+        "course_id": order.course_id,
+        "amount": order.amount,
+        "currency": order.currency,
+        "provider": order.provider,
+    }
 
 
 async def settle_failed(
@@ -375,22 +374,8 @@ async def settle_failed(
         return False
     order = await _reload(session, order_id)
     await coupons.release_for(session, order_id=order.id)
-    publish(
-        session,
-        "payment.failed",
-        {
-            "order_id": order.id,
-            "user_id": order.user_id,
-            "course_id": order.course_id,
-            "amount": order.amount,
-            "currency": order.currency,
-            "provider": order.provider,
-            "status": status.value,
-            "reason": order.failure_reason,
-        },
-        actor_id=order.user_id,
-        key=order.id,
-    )
+    payload = {**_order_event(order), "status": status.value, "reason": order.failure_reason}
+    publish(session, "payment.failed", payload, actor_id=order.user_id, key=order.id)
     return True
 
 
