@@ -100,3 +100,36 @@ def test_visitor_switches_the_interface_to_telugu_and_back(page: Page, live_serv
         page.get_by_role("combobox", name="భాష", exact=True).select_option("en")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Courses").wait_for()
     assert page.locator("html").get_attribute("lang") == "en"
+
+
+def test_a_students_language_follows_them_to_a_new_device(page: Page, browser: Any, live_server: LiveServer) -> None:
+    student = ("student@demo.jntugv.edu.in", "Learn@Demo2026")
+    try:
+        login(page, *student)
+
+        def is_profile_save(r: Any) -> bool:
+            return bool(r.url.endswith("/api/v1/users/me") and r.request.method == "PATCH")
+
+        with page.expect_response(is_profile_save) as saved, page.expect_navigation():
+            page.get_by_role("combobox", name="Language", exact=True).select_option("te")
+        assert saved.value.status == 200
+        page.get_by_role("navigation", name="ప్రధాన మెనూ").wait_for()
+        # Another browser, nothing chosen there: signing in brings the student's language along.
+        other = browser.new_context(base_url=live_server.url)
+        try:
+            second = other.new_page()
+            login(second, *student)
+            second.get_by_role("navigation", name="ప్రధాన మెనూ").wait_for()
+            assert second.locator("html").get_attribute("lang") == "te"
+            assert second.evaluate("localStorage.getItem('lms.locale')") == "te"  # now chosen there too
+        finally:
+            other.close()
+    finally:
+        # The demo student is shared with the other journeys, which read English.
+        token = httpx.post(
+            f"{live_server.url}/api/v1/auth/login", json={"email": student[0], "password": student[1]}
+        ).json()["access_token"]
+        reset = httpx.patch(
+            f"{live_server.url}/api/v1/users/me", json={"locale": "en"}, headers={"Authorization": f"Bearer {token}"}
+        )
+        assert reset.status_code == 200

@@ -97,3 +97,20 @@ async def test_profile_update_changes_only_own_name(rt: Runtime, client: httpx.A
     assert resp.status_code == 200 and resp.json()["full_name"] == "Priya S"
     sneaky = await client.patch("/api/v1/users/me", json={"full_name": "X", "role": "admin"}, headers=me.headers)
     assert sneaky.status_code == 422
+
+
+async def test_the_interface_language_is_kept_on_the_profile(rt: Runtime, client: httpx.AsyncClient) -> None:
+    me = await signed_in(rt, client, full_name="Lakshmi N")
+    assert (await client.get("/api/v1/auth/me", headers=me.headers)).json()["locale"] is None
+    chosen = await client.patch("/api/v1/users/me", json={"locale": "te"}, headers=me.headers)
+    assert chosen.status_code == 200
+    assert chosen.json()["locale"] == "te" and chosen.json()["full_name"] == "Lakshmi N"  # the name is kept
+    assert (await client.get("/api/v1/auth/me", headers=me.headers)).json()["locale"] == "te"
+    renamed = await client.patch("/api/v1/users/me", json={"full_name": "Lakshmi Narayana"}, headers=me.headers)
+    assert renamed.json()["locale"] == "te"  # the language is kept
+    for body in ({"locale": "fr"}, {"locale": ""}, {"locale": 7}, {"full_name": ""}):
+        bad = await client.patch("/api/v1/users/me", json=body, headers=me.headers)
+        assert bad.status_code == 422 and bad.json()["code"] == "validation_error", body
+    async with rt.sessionmaker() as session:
+        stored = await session.scalar(select(User).where(User.id == me.user.id))
+        assert stored is not None and stored.locale == "te" and stored.full_name == "Lakshmi Narayana"

@@ -7,6 +7,8 @@ import { bootstrapSession } from "./api/useSession";
 import { registerServiceWorker } from "./pwa";
 import { createRouter } from "./router";
 import { startLocale } from "./i18n";
+import { followProfileLocale } from "./i18n/profile";
+import { session } from "./api/session";
 import "./index.css";
 
 const queryClient = new QueryClient({
@@ -27,6 +29,7 @@ registerServiceWorker();
 
 // The language's messages are loaded before the first render, so no page flashes in English first.
 void startLocale().then(() => {
+  followProfileLocale(session);
   const router = createRouter();
   createRoot(document.getElementById("root")!).render(
     <StrictMode>

@@ -29,6 +29,8 @@ class User(IdMixin, TimestampMixin, Base):
     # Access tokens issued before this instant are refused (password change, deactivation).
     tokens_valid_after: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # The interface language the user chose (None: not chosen; the device or browser decides).
+    locale: Mapped[str | None] = mapped_column(String(8), nullable=True)
 
     @property
     def email_verified(self) -> bool:

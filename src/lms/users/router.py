@@ -18,7 +18,8 @@ router = APIRouter(tags=["users"])
 
 @router.patch("/users/me", response_model=UserRead)
 async def update_profile(body: ProfileUpdate, session: SessionDep, user: CurrentUser) -> UserRead:
-    return UserRead.model_validate(await service.update_profile(session, user, full_name=body.full_name))
+    updated = await service.update_profile(session, user, full_name=body.full_name, locale=body.locale)
+    return UserRead.model_validate(updated)
 
 
 @router.get("/admin/users", response_model=Page[UserRead])

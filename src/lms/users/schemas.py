@@ -1,10 +1,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from lms.users.models import Role
+
+# The web app's interface languages.
+Locale = Literal["en", "te"]
 
 
 class UserRead(BaseModel):
@@ -17,6 +21,7 @@ class UserRead(BaseModel):
     is_active: bool
     email_verified: bool
     created_at: datetime
+    locale: Locale | None = Field(default=None, description="Interface language the user chose; null: not chosen")
 
 
 class AdminUserUpdate(BaseModel):
@@ -28,6 +33,9 @@ class AdminUserUpdate(BaseModel):
 
 
 class ProfileUpdate(BaseModel):
+    """The fields to change; a field left out keeps its value."""
+
     model_config = ConfigDict(extra="forbid")
 
-    full_name: str = Field(min_length=1, max_length=200)
+    full_name: str | None = Field(default=None, min_length=1, max_length=200)
+    locale: Locale | None = Field(default=None, description="Interface language: en or te")

@@ -100,7 +100,13 @@ async def admin_update(
     return user
 
 
-async def update_profile(session: AsyncSession, user: User, *, full_name: str) -> User:
-    user.full_name = full_name.strip()
+async def update_profile(
+    session: AsyncSession, user: User, *, full_name: str | None = None, locale: str | None = None
+) -> User:
+    """Change the caller's own name and interface language (None keeps a field as it is)."""
+    if full_name is not None:
+        user.full_name = full_name.strip()
+    if locale is not None:
+        user.locale = locale
     await session.flush()
     return user

@@ -3241,10 +3241,18 @@ export interface components {
              */
             currency: "INR" | "USD";
         };
-        /** ProfileUpdate */
+        /**
+         * ProfileUpdate
+         * @description The fields to change; a field left out keeps its value.
+         */
         ProfileUpdate: {
             /** Full Name */
-            full_name: string;
+            full_name?: string | null;
+            /**
+             * Locale
+             * @description Interface language: en or te
+             */
+            locale?: ("en" | "te") | null;
         };
         /** ProgressBucket */
         ProgressBucket: {
@@ -4173,6 +4181,11 @@ export interface components {
             id: string;
             /** Is Active */
             is_active: boolean;
+            /**
+             * Locale
+             * @description Interface language the user chose; null: not chosen
+             */
+            locale?: ("en" | "te") | null;
             role: components["schemas"]["Role"];
         };
         /** ValidationError */

@@ -1,7 +1,9 @@
 import { Link, NavLink, Outlet, ScrollRestoration, useLocation, useNavigation } from "react-router";
 import { useSession } from "../api/useSession";
 import { useId } from "react";
-import { chooseLocale, getLocale, LOCALES, t, type Locale } from "../i18n";
+import { getLocale, LOCALES, t, type Locale } from "../i18n";
+import { chooseLanguage } from "../i18n/profile";
+import { session } from "../api/session";
 import { NotificationBell } from "./NotificationBell";
 import { SearchAutocomplete } from "./SearchAutocomplete";
 import { UserMenu } from "./UserMenu";
@@ -76,7 +78,7 @@ function Footer() {
   );
 }
 
-/** The interface language; the choice is kept on this device and applied by reloading. */
+/** The interface language: kept on this device (and a signed-in user's profile), applied by reloading. */
 export function LanguageSelect() {
   const id = useId();
   return (
@@ -86,7 +88,7 @@ export function LanguageSelect() {
         id={id}
         className="select w-auto py-1"
         value={getLocale()}
-        onChange={(e) => chooseLocale(e.target.value as Locale)}
+        onChange={(e) => void chooseLanguage(session, e.target.value as Locale)}
       >
         {LOCALES.map((l) => (
           <option key={l.code} value={l.code} lang={l.code}>

@@ -35,15 +35,20 @@ function isLocale(value: string | null): value is Locale {
   return LOCALES.some((l) => l.code === value);
 }
 
+/** The language saved on this device, if one was chosen here. */
+export function savedLocale(): Locale | null {
+  try {
+    const saved = localStorage.getItem(STORAGE_KEY);
+    return isLocale(saved) ? saved : null;
+  } catch {
+    return null; // Storage blocked (private mode, policy).
+  }
+}
+
 /** The chosen language: the one saved on this device, else Telugu for a browser set to Telugu, else English. */
 export function preferredLocale(): Locale {
-  let saved: string | null = null;
-  try {
-    saved = localStorage.getItem(STORAGE_KEY);
-  } catch {
-    // Storage blocked (private mode, policy): fall back to the browser's language.
-  }
-  if (isLocale(saved)) return saved;
+  const saved = savedLocale();
+  if (saved) return saved;
   const browser = typeof navigator !== "undefined" ? navigator.languages ?? [navigator.language] : [];
   return browser.some((tag) => tag?.toLowerCase().startsWith("te")) ? "te" : "en";
 }

@@ -4,6 +4,8 @@ import { en, type MessageKey } from "../en";
 import { te } from "../te";
 import { addMessages, chooseLocale, getLocale, preferredLocale, setLocale, startLocale, t } from "..";
 import { ApiError } from "../../api/errors";
+import { session, SessionStore } from "../../api/session";
+import { chooseLanguage, followProfileLocale } from "../profile";
 import { LanguageSelect } from "../../components/Layout";
 
 const placeholders = (message: string) => [...message.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
@@ -82,5 +84,54 @@ describe("error messages", () => {
     setLocale("te");
     expect(new ApiError(409, problem).message).toBe(te["problem.course_full"]);
     expect(new ApiError(409, { code: "brand_new_code", detail: "Something new." }).message).toBe("Something new.");
+  });
+});
+
+describe("the language on the profile", () => {
+  const user = (locale: "en" | "te" | null) =>
+    ({ id: "u1", email: "s@x.in", full_name: "S", role: "student", is_active: true, email_verified: true, created_at: "2026-12-04T00:00:00Z", locale }) as const;
+
+  it("follows a signed-in user to a device where no language was chosen", () => {
+    const store = new SessionStore(null);
+    const choose = vi.fn();
+    const stop = followProfileLocale(store, choose);
+    store.setAuthenticated("token", user(null));
+    expect(choose).not.toHaveBeenCalled();
+    store.setAuthenticated("token", user("te"));
+    expect(choose).toHaveBeenCalledWith("te");
+    stop();
+  });
+
+  it("leaves a language chosen on this device alone", () => {
+    localStorage.setItem("lms.locale", "en");
+    const store = new SessionStore(null);
+    store.setAuthenticated("token", user("te"));
+    const choose = vi.fn();
+    followProfileLocale(store, choose)();
+    expect(choose).not.toHaveBeenCalled();
+  });
+
+  it("is saved on the profile of a signed-in user who chooses, then applied here", async () => {
+    const fetchMock = vi.fn(async () => new Response(JSON.stringify(user("te")), { status: 200, headers: { "content-type": "application/json" } }));
+    vi.stubGlobal("fetch", fetchMock);
+    session.setAuthenticated("token", user("en"));
+    const choose = vi.fn();
+    await chooseLanguage(session, "te", choose);
+    const [url, init] = fetchMock.mock.calls[0] as unknown as [string, RequestInit];
+    expect(url).toContain("/api/v1/users/me");
+    expect(init.method).toBe("PATCH");
+    expect(JSON.parse(String(init.body))).toEqual({ locale: "te" });
+    expect(choose).toHaveBeenCalledWith("te");
+    session.clear();
+  });
+
+  it("switches an anonymous visitor's device without calling the server", async () => {
+    const fetchMock = vi.fn();
+    vi.stubGlobal("fetch", fetchMock);
+    session.clear();
+    const choose = vi.fn();
+    await chooseLanguage(session, "te", choose);
+    expect(fetchMock).not.toHaveBeenCalled();
+    expect(choose).toHaveBeenCalledWith("te");
   });
 });
