@@ -108,7 +108,9 @@ async def test_the_interface_language_is_kept_on_the_profile(rt: Runtime, client
     assert (await client.get("/api/v1/auth/me", headers=me.headers)).json()["locale"] == "te"
     renamed = await client.patch("/api/v1/users/me", json={"full_name": "Lakshmi Narayana"}, headers=me.headers)
     assert renamed.json()["locale"] == "te"  # the language is kept
-    for body in ({"locale": "fr"}, {"locale": ""}, {"locale": 7}, {"full_name": ""}):
+    invalid: list[dict[str, object]] = [{"locale": "fr"}, {"locale": ""}, {"locale": 7}, {"locale": None}]
+    invalid += [{"full_name": ""}, {"full_name": None}]
+    for body in invalid:
         bad = await client.patch("/api/v1/users/me", json=body, headers=me.headers)
         assert bad.status_code == 422 and bad.json()["code"] == "validation_error", body
     async with rt.sessionmaker() as session:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from lms.users.models import Role
 
@@ -39,3 +39,11 @@ class ProfileUpdate(BaseModel):
 
     full_name: str | None = Field(default=None, min_length=1, max_length=200)
     locale: Locale | None = Field(default=None, description="Interface language: en or te")
+
+    @model_validator(mode="after")
+    def _no_nulls(self) -> ProfileUpdate:
+        # None means "left out"; an explicit null would silently change nothing.
+        nulls = sorted(name for name in self.model_fields_set if getattr(self, name) is None)
+        if nulls:
+            raise ValueError(f"leave out a field to keep it; null is not a value for: {', '.join(nulls)}")
+        return self
