@@ -2,6 +2,7 @@ import { useId, useState } from "react";
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import type { Granularity } from "../api/types";
 import { t } from "../i18n";
+import { formatMoney } from "../lib/format";
 
 const iso = (d: Date) => d.toISOString().slice(0, 10);
 const daysAgo = (n: number) => iso(new Date(Date.now() - n * 86_400_000));
@@ -81,6 +82,12 @@ export function Tile({ label, value }: { label: string; value: string }) {
 /** A 0–1 rate as a whole percentage, or a dash when there is nothing to divide. */
 export function percent(v: number | null): string {
   return v == null ? "—" : `${Math.round(v * 100)}%`;
+}
+
+/** Revenue in each currency it came in, joined ("₹1,200 + $40"); nothing yet reads ₹0. */
+export function moneyTotal(revenue: { amount: number; currency: string }[]): string {
+  if (revenue.length === 0) return formatMoney({ amount: 0, currency: "INR" });
+  return revenue.map((r) => formatMoney(r)).join(" + ");
 }
 
 export interface ChartLine {

@@ -2,17 +2,11 @@ import { useId } from "react";
 import { keepPreviousData, useMutation, useQuery } from "@tanstack/react-query";
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { adminApi } from "../../api/endpoints";
-import type { SiteFigures } from "../../api/types";
-import { ActivityChart, PeriodFilter, percent, Tile, usePeriod } from "../../components/Analytics";
+import { ActivityChart, moneyTotal, PeriodFilter, percent, Tile, usePeriod } from "../../components/Analytics";
 import { ErrorState, FormError, LoadingState } from "../../components/states";
 import { t } from "../../i18n";
 import { formatMoney, formatNumber } from "../../lib/format";
 import { useTitle } from "../../lib/hooks";
-
-function revenueText(f: SiteFigures): string {
-  if (f.revenue.length === 0) return formatMoney({ amount: 0, currency: "INR" });
-  return f.revenue.map((r) => formatMoney({ amount: r.amount, currency: r.currency })).join(" + ");
-}
 
 export default function AdminAnalyticsPage() {
   useTitle(t("admin.analytics"));
@@ -61,7 +55,7 @@ export default function AdminAnalyticsPage() {
             <Tile label={t("admin.kpi.registrations")} value={formatNumber(q.data.totals.registrations)} />
             <Tile label={t("admin.kpi.enrollments")} value={formatNumber(q.data.totals.enrollments)} />
             <Tile label={t("admin.kpi.completions")} value={formatNumber(q.data.totals.completions)} />
-            <Tile label={t("admin.kpi.revenue")} value={revenueText(q.data.totals)} />
+            <Tile label={t("admin.kpi.revenue")} value={moneyTotal(q.data.totals.revenue)} />
             <Tile label={t("admin.kpi.activeAvg")} value={formatNumber(Math.round(q.data.totals.active_users_avg))} />
             <Tile label={t("admin.kpi.activePeak")} value={formatNumber(q.data.totals.active_users_peak)} />
             <Tile label={t("admin.kpi.passRate")} value={percent(q.data.totals.quiz_pass_rate)} />

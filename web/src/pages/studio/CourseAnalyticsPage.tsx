@@ -3,10 +3,10 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { useParams } from "react-router";
 import { courseAnalyticsApi } from "../../api/endpoints";
-import { ActivityChart, PeriodFilter, percent, Tile, usePeriod } from "../../components/Analytics";
+import { ActivityChart, moneyTotal, PeriodFilter, percent, Tile, usePeriod } from "../../components/Analytics";
 import { ErrorState, LoadingState } from "../../components/states";
 import { t } from "../../i18n";
-import { formatMoney, formatNumber } from "../../lib/format";
+import { formatNumber } from "../../lib/format";
 import { useTitle } from "../../lib/hooks";
 import { CourseTabs } from "./CourseTabs";
 
@@ -21,7 +21,6 @@ export default function CourseAnalyticsPage() {
     placeholderData: keepPreviousData,
   });
   const series = q.data?.series.map((p) => ({ period: p.period, enrollments: p.enrollments, completions: p.completions, quiz: p.quiz_submissions })) ?? [];
-  const revenue = q.data?.totals.revenue ?? [];
 
   return (
     <div className="flex flex-col gap-6">
@@ -40,7 +39,7 @@ export default function CourseAnalyticsPage() {
             <Tile label={t("studio.completionRate")} value={percent(q.data.totals.completion_rate)} />
             <Tile label={t("admin.kpi.passRate")} value={percent(q.data.totals.quiz_pass_rate)} />
             <Tile label={t("admin.kpi.certificates")} value={formatNumber(q.data.totals.certificates)} />
-            <Tile label={t("admin.kpi.revenue")} value={revenue.length ? revenue.map((r) => formatMoney(r)).join(" + ") : formatMoney({ amount: 0, currency: "INR" })} />
+            <Tile label={t("admin.kpi.revenue")} value={moneyTotal(q.data.totals.revenue)} />
           </dl>
           <p className="text-sm text-slate-700">{t("studio.allTime", { enrollments: q.data.all_time.enrollments, completions: q.data.all_time.completions })}</p>
           <ActivityChart
