@@ -125,6 +125,19 @@ describe("the language on the profile", () => {
     session.clear();
   });
 
+  it("still switches this device when the profile cannot be saved", async () => {
+    const fetchMock = vi.fn(async () => {
+      throw new TypeError("Failed to fetch");
+    });
+    vi.stubGlobal("fetch", fetchMock);
+    session.setAuthenticated("token", user("en"));
+    const choose = vi.fn();
+    await chooseLanguage(session, "te", choose);
+    expect(fetchMock).toHaveBeenCalled();
+    expect(choose).toHaveBeenCalledWith("te");
+    session.clear();
+  });
+
   it("switches an anonymous visitor's device without calling the server", async () => {
     const fetchMock = vi.fn();
     vi.stubGlobal("fetch", fetchMock);
@@ -133,5 +146,24 @@ describe("the language on the profile", () => {
     await chooseLanguage(session, "te", choose);
     expect(fetchMock).not.toHaveBeenCalled();
     expect(choose).toHaveBeenCalledWith("te");
+  });
+});
+
+describe("starting offline", () => {
+  it("falls back to English when the Telugu messages cannot be loaded", async () => {
+    vi.resetModules();
+    vi.doMock("../te", () => {
+      throw new Error("Failed to fetch dynamically imported module");
+    });
+    try {
+      const fresh = await import("..");
+      localStorage.setItem("lms.locale", "te");
+      expect(await fresh.startLocale()).toBe("en");
+      expect(fresh.getLocale()).toBe("en");
+      expect(document.documentElement.lang).toBe("en");
+    } finally {
+      vi.doUnmock("../te");
+      vi.resetModules();
+    }
   });
 });
