@@ -1,6 +1,6 @@
+import { useId } from "react";
 import { Link, NavLink, Outlet, ScrollRestoration, useLocation, useNavigation } from "react-router";
 import { useSession } from "../api/useSession";
-import { useId } from "react";
 import { getLocale, LOCALES, t, type Locale } from "../i18n";
 import { chooseLanguage } from "../i18n/profile";
 import { session } from "../api/session";
