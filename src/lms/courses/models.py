@@ -56,6 +56,9 @@ class Course(IdMixin, TimestampMixin, Base):
         Index("ix_courses_catalog_rating", "status", "rating_average", "rating_count", "id"),
         Index("ix_courses_catalog_price", "status", "price_amount", "published_at", "id"),
         Index("ix_courses_category_id_status", "category_id", "status"),
+        # The catalog's COUNT for a level or language filter, from the index alone.
+        Index("ix_courses_level_status", "level", "status"),
+        Index("ix_courses_language_status", "language", "status"),
     )
 
     title: Mapped[str] = mapped_column(String(200), nullable=False)
@@ -67,7 +70,7 @@ class Course(IdMixin, TimestampMixin, Base):
         String(36), ForeignKey("categories.id", ondelete="SET NULL"), nullable=True
     )
     level: Mapped[str] = mapped_column(String(20), nullable=False, default=CourseLevel.ALL_LEVELS.value)
-    language: Mapped[str] = mapped_column(String(10), nullable=False, default="en", index=True)
+    language: Mapped[str] = mapped_column(String(10), nullable=False, default="en")
     tags: Mapped[list[Any]] = mapped_column(JSON, nullable=False, default=list)
     thumbnail_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
     # Price in minor units; 0 means free.
