@@ -29,7 +29,7 @@ from lms.core.deps import RuntimeDep
 from lms.core.errors import install_error_handlers, problem_response
 from lms.core.events import EventBus
 from lms.core.logging import configure_logging
-from lms.core.middleware import RequestContextMiddleware
+from lms.core.middleware import NulCharacterGuard, RequestContextMiddleware
 from lms.core.ratelimit import RateLimitMiddleware
 from lms.core.runtime import Runtime, build_runtime
 from lms.core.scheduler import Scheduler
@@ -224,6 +224,7 @@ def create_app(
             ("api", "/api/", default_limit, default_window),
         ],
     )
+    app.add_middleware(NulCharacterGuard)
     app.add_middleware(
         RequestContextMiddleware,
         metrics=rt.metrics,
