@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import delete, select, update
 
+from lms.core.cache import mark_changed
 from lms.core.runtime import Runtime
 from lms.courses.models import Course
+from lms.courses.service import CATALOG_CACHE
 from lms.search import service as search_service
 from lms.search import text
 from lms.search.models import CourseSearch, SearchTerm
@@ -136,9 +139,16 @@ async def test_snippets_are_escaped(rt: Runtime, client: httpx.AsyncClient) -> N
     assert snippet.replace("<mark>", "").replace("</mark>", "").count("<") == 0
 
 
-async def test_suggest(rt: Runtime, client: httpx.AsyncClient) -> None:
+@pytest.mark.parametrize("common_from", [300, 1], ids=["rare-prefix-plan", "common-prefix-plan"])
+async def test_suggest(
+    rt: Runtime, client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch, common_from: int
+) -> None:
+    # Both plans of the title-prefix statement (MariaDB walks the courses by popularity once this many
+    # titles share the prefix) give the same answers.
+    monkeypatch.setattr(search_service, "_COMMON_PREFIX", common_from)
     rao = await instructor(rt, client)
-    for title in ("Machine Learning", "Machine Vision", "Deep Learning"):
+    learning = await build_course(rt, client, instructor=rao, title="Machine Learning", lessons=1)
+    for title in ("Machine Vision", "Deep Learning"):
         await build_course(rt, client, instructor=rao, title=title, lessons=1)
     await build_course(rt, client, instructor=rao, title="Machine Drafts", published=False)
 
@@ -147,6 +157,11 @@ async def test_suggest(rt: Runtime, client: httpx.AsyncClient) -> None:
         assert resp.status_code == 200, resp.text
         return [s["title"] for s in resp.json()["suggestions"]]
 
+    # The most popular first; equally popular, the newest first (the catalog's "popular" order).
+    assert await suggest("mach") == ["Machine Vision", "Machine Learning"]
+    async with rt.sessionmaker() as session, session.begin():
+        await session.execute(update(Course).where(Course.id == learning.id).values(enrollment_count=3))
+        mark_changed(session, CATALOG_CACHE)  # as an enrollment seen after the answer cache's TTL
     assert await suggest("mach") == ["Machine Learning", "Machine Vision"]
     assert await suggest("MACHINE l") == ["Machine Learning"]
     assert sorted(await suggest("learn")) == ["Deep Learning", "Machine Learning"]

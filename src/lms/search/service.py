@@ -16,7 +16,7 @@ from datetime import datetime
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import DateTime, Select, case, or_, select, type_coerce
+from sqlalchemy import DateTime, Select, case, func, or_, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from lms.core.cache import mark_changed
@@ -311,23 +311,41 @@ async def search_courses(session: AsyncSession, *, q: str, filters: SearchFilter
     )
 
 
+# The catalog's "popular" order down to the id: ix_courses_catalog_popular holds it, so a walk of that index
+# can stop at the eighth matching title.
+_POPULAR = (Course.enrollment_count.desc(), Course.published_at.desc(), Course.id.desc())
+# From this many titles starting with the prefix, walking the courses by popularity finds eight sooner than
+# reading every such title and sorting them: "in" (1,459 titles of 10,000) 1.4 ms against 10.4 on MariaDB,
+# while for "da" (few titles) the walk reads the whole catalog, 23 ms against 0.6.
+_COMMON_PREFIX = 300
+
+
+async def _is_common_title_prefix(session: AsyncSession, prefix: str) -> bool:
+    """Whether at least ``_COMMON_PREFIX`` titles start with ``prefix`` (counted on the index, up to that)."""
+    some = select(CourseSearch.id).where(repository.starts_with(CourseSearch.title_norm, prefix)).limit(_COMMON_PREFIX)
+    return (await session.scalar(select(func.count()).select_from(some.subquery())) or 0) >= _COMMON_PREFIX
+
+
 async def suggest(session: AsyncSession, *, q: str) -> list[Suggestion]:
     """Up to eight published courses whose title starts with ``q``, then whose title has, for each word of
-    ``q``, a word starting with it (in any order); the most popular first."""
+    ``q``, a word starting with it (in any order); the most popular first (then the newest)."""
     prefix = text.title_norm(q[:200])
     if len(prefix) < 2:
         return []
     base = courses_service.catalog_statement(courses_service.CatalogFilters(), None).join(
         CourseSearch, CourseSearch.course_id == Course.id
     )
-    popular = [Course.enrollment_count.desc(), Course.title]
-    by_title = await session.execute(
+    by_title_stmt = (
         base.with_only_columns(Course.title, Course.slug)
         .where(repository.starts_with(CourseSearch.title_norm, prefix))
-        .order_by(*popular)
+        .order_by(*_POPULAR)
         .limit(MAX_SUGGESTIONS)
     )
-    found = {slug: title for title, slug in by_title}
+    # PostgreSQL's planner makes this choice itself from its statistics; MariaDB kept reading every title
+    # with the prefix, so it is told to walk the courses first when the prefix is common.
+    if dialect_name(session) in ("mysql", "mariadb") and await _is_common_title_prefix(session, prefix):
+        by_title_stmt = by_title_stmt.prefix_with("STRAIGHT_JOIN")
+    found = {slug: title for title, slug in await session.execute(by_title_stmt)}
     if len(found) < MAX_SUGGESTIONS:
         # Every word of the prefix starts a word of the title ("data s": Applied Data Structures). One
         # index range per word; a LIKE '%data%' on the titles instead read every title (24 ms against 4).
@@ -336,7 +354,7 @@ async def suggest(session: AsyncSession, *, q: str) -> list[Suggestion]:
         for word in dict.fromkeys(prefix.split(" ")):
             words = select(SearchTitleWord.course_id).where(repository.starts_with(SearchTitleWord.word, word))
             stmt = stmt.where(Course.id.in_(words))
-        for title, slug in await session.execute(stmt.order_by(*popular).limit(MAX_SUGGESTIONS)):
+        for title, slug in await session.execute(stmt.order_by(*_POPULAR).limit(MAX_SUGGESTIONS)):
             if len(found) >= MAX_SUGGESTIONS:
                 break
             found.setdefault(slug, title)
