@@ -10,7 +10,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms.core.db import Base, IdMixin, TimestampMixin, UTCDateTime
@@ -55,6 +55,8 @@ class Course(IdMixin, TimestampMixin, Base):
         Index("ix_courses_catalog_popular", "status", "enrollment_count", "published_at", "id"),
         Index("ix_courses_catalog_rating", "status", "rating_average", "rating_count", "id"),
         Index("ix_courses_catalog_price", "status", "price_amount", "published_at", "id"),
+        # "Price, low to high" breaks ties newest first: a mix of directions the index above cannot serve.
+        Index("ix_courses_catalog_price_asc", "status", "price_amount", text("published_at DESC"), text("id DESC")),
         Index("ix_courses_category_id_status", "category_id", "status"),
         # The catalog's COUNT for a level or language filter, from the index alone.
         Index("ix_courses_level_status", "level", "status"),
