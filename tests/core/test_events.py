@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lms.core import events
@@ -70,6 +73,43 @@ async def test_failing_consumer_is_retried_without_rerunning_the_others(rt: Runt
     async with rt.sessionmaker() as s:
         row = await s.get(OutboxEvent, event_id)
         assert row is not None and row.published_at is not None
+
+
+class _MariaDBError(Exception):
+    """What the MariaDB driver raises: the errno first, as asyncmy does."""
+
+
+class _PgDeadlock(Exception):
+    sqlstate = "40P01"
+
+
+async def test_a_deadlock_victim_is_run_again_at_once(rt: Runtime) -> None:
+    # Consumers running side by side upsert the same rows (analytics day totals); InnoDB resolves such a race
+    # by rolling one transaction back. That consumer runs again in the same drain instead of waiting for
+    # the relay's next retry (an analytics total was short by one until then).
+    calls = {"mariadb": 0, "postgres": 0, "other": 0}
+
+    def victim_of(kind: str, orig: Exception) -> Any:
+        async def handler(rt: Runtime, session: AsyncSession, event: Event) -> None:
+            calls[kind] += 1
+            if calls[kind] == 1:
+                raise OperationalError("INSERT ...", {}, orig)
+
+        return handler
+
+    rt.bus.subscribe("test.contended", "test.mariadb")(victim_of("mariadb", _MariaDBError(1213, "Deadlock found")))
+    rt.bus.subscribe("test.contended", "test.postgres")(victim_of("postgres", _PgDeadlock("deadlock detected")))
+    rt.bus.subscribe("test.contended", "test.other")(victim_of("other", _MariaDBError(2013, "Lost connection")))
+    event_id = await _publish(rt, "test.contended", {})
+    await rt.relay.drain()
+    # The two deadlock victims ran again at once; any other database error waits for the relay's retry.
+    assert calls == {"mariadb": 2, "postgres": 2, "other": 1}
+    async with rt.sessionmaker() as s:
+        row = await s.get(OutboxEvent, event_id)
+        assert row is not None and row.published_at is None and row.attempts == 1
+        assert "Lost connection" in (row.last_error or "") and "Deadlock found" not in (row.last_error or "")
+        done = set(await s.scalars(select(ProcessedEvent.consumer).where(ProcessedEvent.event_id == event_id)))
+    assert done == {"test.mariadb", "test.postgres"}
 
 
 async def test_poison_event_goes_dead_after_max_attempts(rt: Runtime) -> None:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import structlog
 from sqlalchemy import JSON, Index, Integer, String, Text, insert, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -302,11 +302,24 @@ class EventBus:
         errors: list[str] = []
         for consumer in self.consumers.get(event.type, []):
             try:
-                await self.run(rt, consumer, event)
+                await self.run_retrying_conflicts(rt, consumer, event)
             except Exception as exc:
                 self._failed(rt, consumer, event, exc)
                 errors.append(f"{consumer.name}: {describe_error(exc)}")
         return errors
+
+    async def run_retrying_conflicts(self, rt: Runtime, consumer: Consumer, event: Event) -> bool:
+        """``run``, again at once (up to ``CONFLICT_ATTEMPTS`` in all) when the database rolled it back as a
+        deadlock's victim: consumers running side by side upsert the same rows (the analytics day totals),
+        and InnoDB resolves such a race by failing one of them. Other failures raise at once."""
+        for attempt in range(1, CONFLICT_ATTEMPTS + 1):
+            try:
+                return await self.run(rt, consumer, event)
+            except Exception as exc:
+                if attempt == CONFLICT_ATTEMPTS or not is_lock_conflict(exc):
+                    raise
+                log.info("consumer_lock_conflict_retried", consumer=consumer.name, event_id=event.id, attempt=attempt)
+        raise AssertionError("unreachable")
 
     async def dispatch_batch(self, rt: Runtime, events: Sequence[Event]) -> dict[str, list[str]]:
         """``dispatch`` for many events: each consumer takes its events in order, in batches, and the
@@ -323,9 +336,10 @@ class EventBus:
 
             async def one(i: int, error: BaseException | None) -> bool:
                 event = mine[i]
-                if error is None:  # not attempted alone yet
+                # Not attempted alone yet, or its batch lost a deadlock: run it alone now.
+                if error is None or is_lock_conflict(error):
                     try:
-                        await self.run(rt, consumer, event)
+                        await self.run_retrying_conflicts(rt, consumer, event)
                         return True
                     except Exception as exc:
                         error = exc
@@ -365,6 +379,24 @@ async def _run_actions(actions: list[Callable[[], Awaitable[None]]], consumer: C
 
 def describe_error(exc: BaseException) -> str:
     return "".join(traceback.format_exception_only(exc)).strip()
+
+
+# MariaDB/MySQL: deadlock, lock wait timeout. PostgreSQL (SQLSTATE): deadlock detected, serialization failure.
+_CONFLICT_ERRNOS = (1213, 1205)
+_CONFLICT_SQLSTATES = ("40P01", "40001")
+CONFLICT_ATTEMPTS = 3
+
+
+def is_lock_conflict(exc: BaseException) -> bool:
+    """The database chose this transaction as a deadlock's victim (or it waited too long for a lock) and
+    rolled it back; running it again is the remedy both databases document."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    orig = exc.orig
+    if getattr(orig, "sqlstate", None) in _CONFLICT_SQLSTATES or getattr(orig, "pgcode", None) in _CONFLICT_SQLSTATES:
+        return True
+    args: tuple[Any, ...] = getattr(orig, "args", ())
+    return bool(args) and args[0] in _CONFLICT_ERRNOS
 
 
 class OutboxRelay:
