@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -75,8 +76,16 @@ class FileSender:
         self.directory.mkdir(parents=True, exist_ok=True)
         safe_to = re.sub(r"[^A-Za-z0-9@._-]", "_", mail.to)
         name = f"{utcnow().strftime('%Y%m%dT%H%M%S%f')}-{safe_to}.eml"
-        await asyncio.to_thread((self.directory / name).write_bytes, msg.as_bytes())
+        await asyncio.to_thread(_write_whole, self.directory / name, msg.as_bytes())
         return str(msg["Message-ID"])
+
+
+def _write_whole(path: Path, data: bytes) -> None:
+    """Write under a temporary name, then rename: whoever lists the *.eml files (a mail viewer, the tests)
+    never reads half a message."""
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_bytes(data)
+    os.replace(partial, path)
 
 
 class MailRenderer:
