@@ -193,8 +193,21 @@ class EventBus:
         """Run one consumer on one event in its own transaction, at most once in effect.
 
         Returns False when the consumer had already processed the event. Raises what the handler raises
-        (the transaction is then rolled back and nothing is recorded).
+        (the transaction is then rolled back and nothing is recorded). A transaction the database rolled
+        back as a deadlock's victim runs again at once, up to ``CONFLICT_ATTEMPTS`` in all: consumers
+        running side by side upsert the same rows (the analytics day totals), and InnoDB resolves such a
+        race by failing one of them.
         """
+        for attempt in range(1, CONFLICT_ATTEMPTS):
+            try:
+                return await self._run_once(rt, consumer, event)
+            except Exception as exc:
+                if not is_lock_conflict(exc):
+                    raise
+                log.info("consumer_lock_conflict_retried", consumer=consumer.name, event_id=event.id, attempt=attempt)
+        return await self._run_once(rt, consumer, event)
+
+    async def _run_once(self, rt: Runtime, consumer: Consumer, event: Event) -> bool:
         async with rt.sessionmaker() as session:
             async with session.begin():
                 try:
@@ -289,7 +302,8 @@ class EventBus:
                         for i in range(lo, bad):
                             if not await one(i, None):
                                 return False
-                if not await one(bad, failed.cause):
+                # A deadlock's victim is not the event's fault: it is run alone as if not yet attempted.
+                if not await one(bad, None if is_lock_conflict(failed.cause) else failed.cause):
                     return False
                 lo = bad + 1
                 continue
@@ -302,24 +316,11 @@ class EventBus:
         errors: list[str] = []
         for consumer in self.consumers.get(event.type, []):
             try:
-                await self.run_retrying_conflicts(rt, consumer, event)
+                await self.run(rt, consumer, event)
             except Exception as exc:
                 self._failed(rt, consumer, event, exc)
                 errors.append(f"{consumer.name}: {describe_error(exc)}")
         return errors
-
-    async def run_retrying_conflicts(self, rt: Runtime, consumer: Consumer, event: Event) -> bool:
-        """``run``, again at once (up to ``CONFLICT_ATTEMPTS`` in all) when the database rolled it back as a
-        deadlock's victim: consumers running side by side upsert the same rows (the analytics day totals),
-        and InnoDB resolves such a race by failing one of them. Other failures raise at once."""
-        for attempt in range(1, CONFLICT_ATTEMPTS + 1):
-            try:
-                return await self.run(rt, consumer, event)
-            except Exception as exc:
-                if attempt == CONFLICT_ATTEMPTS or not is_lock_conflict(exc):
-                    raise
-                log.info("consumer_lock_conflict_retried", consumer=consumer.name, event_id=event.id, attempt=attempt)
-        raise AssertionError("unreachable")
 
     async def dispatch_batch(self, rt: Runtime, events: Sequence[Event]) -> dict[str, list[str]]:
         """``dispatch`` for many events: each consumer takes its events in order, in batches, and the
@@ -336,10 +337,9 @@ class EventBus:
 
             async def one(i: int, error: BaseException | None) -> bool:
                 event = mine[i]
-                # Not attempted alone yet, or its batch lost a deadlock: run it alone now.
-                if error is None or is_lock_conflict(error):
+                if error is None:  # not attempted alone yet
                     try:
-                        await self.run_retrying_conflicts(rt, consumer, event)
+                        await self.run(rt, consumer, event)
                         return True
                     except Exception as exc:
                         error = exc
