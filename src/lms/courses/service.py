@@ -610,13 +610,18 @@ async def list_catalog(
     search engine means newest."""
     stmt = catalog_statement(filters, viewer)
     total = await _count(session, filters, viewer, totals)
-    order = _SORTS.get(filters.sort, _SORTS["newest"])
     rows = (
         await session.execute(
-            stmt.options(*CARD_ONLY).order_by(*order, Course.id.desc()).offset(page.offset).limit(page.page_size)
+            stmt.options(*CARD_ONLY).order_by(*catalog_order(filters.sort)).offset(page.offset).limit(page.page_size)
         )
     ).all()
     return [(row[0], row[1]) for row in rows], total
+
+
+def catalog_order(sort: str) -> list[Any]:
+    """The ORDER BY of a catalog sort (newest for an unknown one), ending with the id tiebreaker: the
+    catalog's indexes hold each of these whole, so a page reads only its own rows."""
+    return [*_SORTS.get(sort, _SORTS["newest"]), Course.id.desc()]
 
 
 async def instructors_for(session: AsyncSession, course_ids: list[str]) -> dict[str, list[tuple[str, str]]]:

@@ -313,7 +313,7 @@ async def search_courses(session: AsyncSession, *, q: str, filters: SearchFilter
 
 # The catalog's "popular" order down to the id: ix_courses_catalog_popular holds it, so a walk of that index
 # can stop at the eighth matching title.
-_POPULAR = (Course.enrollment_count.desc(), Course.published_at.desc(), Course.id.desc())
+_POPULAR = courses_service.catalog_order("popular")
 # From this many titles starting with the prefix, walking the courses by popularity finds eight sooner than
 # reading every such title and sorting them: "in" (1,459 titles of 10,000) 1.4 ms against 10.4 on MariaDB,
 # while for "da" (few titles) the walk reads the whole catalog, 23 ms against 0.6.
