@@ -10,7 +10,9 @@ import json
 
 import httpx
 from sqlalchemy import func, select
+from starlette.types import Message, Receive, Scope, Send
 
+from lms.core.middleware import NulCharacterGuard
 from lms.core.runtime import Runtime
 from lms.courses.models import Course
 from lms.users.models import Role
@@ -62,3 +64,27 @@ async def test_nul_in_the_path_or_query_is_refused(rt: Runtime, client: httpx.As
     _assert_refused(await client.get("/api/v1/courses/ab%00c"), "path")
     # Other requests are untouched: a JSON body without NUL, a query without it.
     assert (await client.get("/api/v1/courses", params={"category": "a-b"})).status_code == 200
+
+
+async def test_a_client_gone_while_the_body_is_read_is_told_to_the_app() -> None:
+    # The guard reads a JSON body before the app does; a disconnect in the middle reaches the app as such.
+    seen: list[Message] = []
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        seen.append(await receive())
+
+    incoming: list[Message] = [
+        {"type": "http.request", "body": b'{"title": "half', "more_body": True},
+        {"type": "http.disconnect"},
+    ]
+
+    async def receive() -> Message:
+        return incoming.pop(0)
+
+    async def send(message: Message) -> None:
+        raise AssertionError(f"nothing is sent to a client that left: {message}")
+
+    json_type = [(b"content-type", b"application/json")]
+    scope = {"type": "http", "path": "/api/v1/courses", "query_string": b"", "headers": json_type}
+    await NulCharacterGuard(app)(scope, receive, send)
+    assert seen == [{"type": "http.disconnect"}]
