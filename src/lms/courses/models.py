@@ -57,6 +57,7 @@ class Course(IdMixin, TimestampMixin, Base):
         Index("ix_courses_catalog_price", "status", "price_amount", "published_at", "id"),
         # "Price, low to high" breaks ties newest first: a mix of directions the index above cannot serve.
         Index("ix_courses_catalog_price_asc", "status", "price_amount", text("published_at DESC"), text("id DESC")),
+        Index("ix_courses_catalog_title", "status", "title", text("id DESC")),
         Index("ix_courses_category_id_status", "category_id", "status"),
         # The catalog's COUNT for a level or language filter, from the index alone.
         Index("ix_courses_level_status", "level", "status"),

