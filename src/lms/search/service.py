@@ -16,7 +16,7 @@ from datetime import datetime
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import DateTime, Select, case, func, literal, or_, select, type_coerce, union_all
+from sqlalchemy import ColumnElement, DateTime, Select, and_, case, func, literal, or_, select, type_coerce, union_all
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from lms.core.cache import LocalCache, mark_changed
@@ -227,13 +227,12 @@ async def _rarest_first(session: AsyncSession, tokens: list[str]) -> list[str]:
 
 
 async def _run(
-    session: AsyncSession, query: _Query, filters: SearchFilters, page: PageParams
+    session: AsyncSession, query: _Query, filters: SearchFilters, page: PageParams, categories: _Categories
 ) -> tuple[list[SearchHit], int, Facets]:
     """One full-text pass over ``course_search`` alone: the small columns of every match of the query and
     the non-facet filters come back, and the facets, the facet filters, the sort and the page are done on
     them here; then the page's cards are read by id. (Two passes, a GROUP BY for the facets and a ranked
     page query, cost MariaDB twice the full-text work.)"""
-    categories = await _categories(session)
     query = dataclasses.replace(query, tokens=await _rarest_first(session, query.tokens))
     filters = dataclasses.replace(filters, category=_category_id(filters.category, categories))
     stmt, rank = _statement(session, query, filters)
@@ -284,32 +283,38 @@ async def _run(
 
 
 async def _corrections(session: AsyncSession, tokens: list[str]) -> dict[str, str]:
-    """For each long token the vocabulary lacks, the most frequent term one edit away (if any)."""
+    """For each long token the vocabulary lacks, the most frequent term one edit away (if any). One
+    statement reads every long token's candidates, the token itself among them when it is known."""
     long = [t for t in tokens if len(t) >= text.TYPO_MIN_LENGTH]
     if not long:
         return {}
-    known = set(
-        await session.scalars(select(SearchTerm.term).where(SearchTerm.term.in_(long), SearchTerm.doc_freq > 0))
+
+    def near(token: str) -> ColumnElement[bool]:
+        # Prefilter: same length ±1 and the same first letter, or the one edit is at the first letter
+        # (substituted, inserted, deleted, swapped with the second).
+        n = len(token)
+        return and_(
+            SearchTerm.length.between(n - 1, n + 1),
+            or_(
+                repository.starts_with(SearchTerm.term, token[0]),
+                repository.starts_with(SearchTerm.term, token[1:3]),
+                repository.starts_with(SearchTerm.term, token[1] + token[0]),
+                SearchTerm.term.like(f"_{token[1:3]}%"),
+                SearchTerm.term.like(f"_{token[0:2]}%"),
+            ),
+        )
+
+    candidates = list(
+        await session.execute(
+            select(SearchTerm.term, SearchTerm.doc_freq).where(SearchTerm.doc_freq > 0, or_(*map(near, long)))
+        )
     )
+    known = {term for term, _ in candidates}
     fixes: dict[str, str] = {}
     for token in long:
         if token in known:
             continue
         n = len(token)
-        # Prefilter: same length ±1 and the same first letter, or the one edit is at the first letter
-        # (substituted, inserted, deleted, swapped with the second).
-        patterns = [
-            repository.starts_with(SearchTerm.term, token[0]),
-            repository.starts_with(SearchTerm.term, token[1:3]),
-            repository.starts_with(SearchTerm.term, token[1] + token[0]),
-            SearchTerm.term.like(f"_{token[1:3]}%"),
-            SearchTerm.term.like(f"_{token[0:2]}%"),
-        ]
-        candidates = await session.execute(
-            select(SearchTerm.term, SearchTerm.doc_freq).where(
-                SearchTerm.length.between(n - 1, n + 1), SearchTerm.doc_freq > 0, or_(*patterns)
-            )
-        )
         best = max(
             ((term, freq) for term, freq in candidates if text.within_one_edit(token, term)),
             key=lambda c: (c[1], len(c[0]) == n, c[0]),
@@ -324,13 +329,14 @@ async def search_courses(session: AsyncSession, *, q: str, filters: SearchFilter
     """Published courses matching ``q`` with highlights and facets; a one-letter typo in a long word is
     corrected when the query as typed finds nothing (``did_you_mean`` then carries the correction)."""
     query = _plan(q)
-    hits, total, facets = await _run(session, query, filters, page)
+    categories = await _categories(session)
+    hits, total, facets = await _run(session, query, filters, page, categories)
     did_you_mean: str | None = None
     if total == 0 and query.tokens:
         fixes = await _corrections(session, query.tokens)
         if fixes:
             corrected = _Query([fixes.get(t, t) for t in query.tokens], [])
-            hits, total, facets = await _run(session, corrected, filters, page)
+            hits, total, facets = await _run(session, corrected, filters, page, categories)
             if total:
                 did_you_mean = " ".join(fixes.get(w, w) for w in text.query_words(q))
     return SearchResults(
