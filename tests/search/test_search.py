@@ -112,6 +112,12 @@ async def test_filters_facets_and_sorts(rt: Runtime, client: httpx.AsyncClient) 
     assert await titles(client, q="python", min_price=10000, max_price=50000) == ["Embedded Python"]
     by_price = ["Python Basics", "Embedded Python", "Python for Data Science"]
     assert await titles(client, q="python", sort="price") == by_price
+    # Every catalog sort: the web app keeps the catalog's sort when a query is typed.
+    assert await titles(client, q="python", sort="price_desc") == by_price[::-1]
+    by_title = ["Embedded Python", "Python Basics", "Python for Data Science"]
+    assert await titles(client, q="python", sort="title") == by_title
+    paged = await search(client, q="python", sort="title", page=2, page_size=2)
+    assert [c["title"] for c in paged["items"]] == ["Python for Data Science"]
     assert await titles(client, q="python", sort="newest") == [
         "Embedded Python",
         "Python for Data Science",
@@ -427,3 +433,30 @@ async def test_mariadb_reads_the_rarest_word_first(rt: Runtime, client: httpx.As
     assert await titles(client, q="project management") == ["Project Management"]
     assert await titles(client, q="management project") == ["Project Management"]
     assert len(await titles(client, q="project lab")) == 3
+
+
+@pytest.mark.parametrize("sort", ["newest", "popular", "rating", "price", "price_desc", "title"])
+async def test_search_orders_like_the_catalog(rt: Runtime, client: httpx.AsyncClient, sort: str) -> None:
+    """Every catalog sort is a search sort too (the web app keeps the sort when a query is typed), with the
+    catalog's order, ties included: equal titles, prices and counts fall back to the same tiebreakers."""
+    rao = await instructor(rt, client)
+    specs: list[dict[str, Any]] = [
+        {"title": "Signals Lab", "price": {"amount": 50000, "currency": "INR"}},
+        {"title": "Signals Lab", "price": {"amount": 50000, "currency": "INR"}},
+        {"title": "Applied Signals", "price": None},
+        {"title": "Signals Theory", "price": {"amount": 90000, "currency": "INR"}},
+        {"title": "Digital Signals", "price": None},
+    ]
+    built = [await build_course(rt, client, instructor=rao, lessons=1, **spec) for spec in specs]
+    async with rt.sessionmaker() as session, session.begin():
+        for fx, count in zip(built, (3, 3, 7, 0, 3), strict=True):
+            await session.execute(update(Course).where(Course.id == fx.id).values(enrollment_count=count))
+    async with rt.sessionmaker() as session, session.begin():
+        mark_changed(session, CATALOG_CACHE)
+
+    catalog = await client.get("/api/v1/courses", params={"sort": sort})
+    assert catalog.status_code == 200, catalog.text
+    expected = [c["id"] for c in catalog.json()["items"]]
+    assert len(expected) == 5
+    found = [c["id"] for c in (await search(client, q="signals", sort=sort))["items"]]
+    assert found == expected

@@ -10,6 +10,7 @@ from lms.core.answers import public_answer
 from lms.core.deps import RuntimeDep, SessionDep
 from lms.core.pagination import PageParams, page_params
 from lms.courses.models import CourseLevel
+from lms.courses.schemas import CatalogSort
 from lms.courses.service import CATALOG_CACHE
 from lms.search import service
 from lms.search.schemas import SearchResults, Suggestions
@@ -31,7 +32,7 @@ async def search_courses(
     min_price: Annotated[int | None, Query(ge=0, le=1_000_000_000, description="Minor units")] = None,
     max_price: Annotated[int | None, Query(ge=0, le=1_000_000_000, description="Minor units")] = None,
     instructor: Annotated[str | None, Query(max_length=36, description="Instructor user id")] = None,
-    sort: Literal["relevance", "newest", "popular", "rating", "price"] = "relevance",
+    sort: CatalogSort = "relevance",
 ) -> Response:
     """Published courses matching every word (as a prefix) of ``q`` in the title, subtitle, tags,
     description, instructor names or lesson titles; title matches rank first. Facet counts apply every

@@ -127,8 +127,10 @@ def _sort_columns(sort: str, rank: list[Any]) -> list[Any]:
         return [Course.enrollment_count]
     if sort == "rating":
         return [Course.rating_average, Course.rating_count]
-    if sort == "price":
+    if sort in ("price", "price_desc"):
         return [CourseSearch.price_amount]
+    if sort == "title":
+        return [CourseSearch.title_norm]
     return []
 
 
@@ -183,7 +185,21 @@ def _sort_key(sort: str, ranked: bool) -> Callable[[_Row], tuple[Any, ...]]:
         return lambda m: (*m[_KEYS:], m[_ID])
     if sort == "price":
         return lambda m: (-m[_KEYS], m[_PUBLISHED] or _NEVER, m[_ID])
+    if sort == "price_desc":
+        return lambda m: (m[_KEYS], m[_PUBLISHED] or _NEVER, m[_ID])
     return lambda m: (m[_PUBLISHED] or _NEVER, m[_ID])
+
+
+def _first(matches: Sequence[_Row], sort: str, ranked: bool, n: int) -> list[_Row]:
+    """The first ``n`` matches in the sort's order. Only the pages up to the one asked for are ordered: a
+    partial heap sort (the same order as a full sort, as the keys end with the unique id) cost 0.7 ms
+    instead of 2 for 4,301 matches, 1.5 instead of 4.6 for 10,000."""
+    if sort == "title":
+        # A to Z by the normalized title (the same order on every backend), then the highest id: no one key
+        # puts both first, so two stable sorts.
+        by_id = sorted(matches, key=itemgetter(_ID), reverse=True)
+        return sorted(by_id, key=itemgetter(_KEYS))[:n]
+    return heapq.nlargest(n, matches, key=_sort_key(sort, ranked))
 
 
 async def _categories(session: AsyncSession) -> _Categories:
@@ -245,9 +261,7 @@ async def _run(
     wanted = (filters.category, filters.level, filters.language, filters.price)
     facets = _facets(matches, wanted, categories)
     chosen = _narrowed(matches, wanted)
-    # Only the pages up to this one are ordered: a partial heap sort (the same order as a full sort, as
-    # the keys end with the unique id) cost 0.7 ms instead of 2 for 4,301 matches, 1.5 instead of 4.6 for 10,000.
-    ranked = heapq.nlargest(page.offset + page.page_size, chosen, key=_sort_key(filters.sort, bool(rank)))
+    ranked = _first(chosen, filters.sort, bool(rank), page.offset + page.page_size)
     page_ids = [m[_ID] for m in ranked[page.offset :]]
     hits: list[SearchHit] = []
     if page_ids:

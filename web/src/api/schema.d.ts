@@ -7839,7 +7839,7 @@ export interface operations {
                 max_price?: number | null;
                 /** @description Instructor user id */
                 instructor?: string | null;
-                sort?: "relevance" | "newest" | "popular" | "rating" | "price";
+                sort?: "relevance" | "newest" | "popular" | "rating" | "price" | "price_desc" | "title";
                 /** @description 1-based page number */
                 page?: number;
                 /** @description Items per page (max 100) */
