@@ -1,5 +1,6 @@
 import { forgetOfflineData } from "../pwa";
 import { api, buildQuery } from "./client";
+import type { operations } from "./schema";
 import type {
   MediaFile,
   CourseCreate,
@@ -65,6 +66,12 @@ import type {
 
 const enc = encodeURIComponent;
 
+type CatalogQuery = NonNullable<operations["list_courses_api_v1_courses_get"]["parameters"]["query"]>;
+type SearchQuery = NonNullable<operations["search_courses_api_v1_search_courses_get"]["parameters"]["query"]>;
+/** A sort both the catalog and search accept (from the OpenAPI schema): the catalog page keeps its sort
+ * when a query is typed, so a sort only one of them knows must not compile. */
+export type CourseSort = NonNullable<CatalogQuery["sort"]> & NonNullable<SearchQuery["sort"]>;
+
 export interface CourseFilters {
   /** Words in the title or subtitle (catalog list); full-text search uses searchApi.courses. */
   q?: string;
@@ -73,7 +80,7 @@ export interface CourseFilters {
   language?: string;
   /** "free" | "paid" */
   price?: string;
-  sort?: string;
+  sort?: CourseSort;
   page?: number;
   page_size?: number;
 }

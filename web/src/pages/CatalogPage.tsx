@@ -1,7 +1,7 @@
 import { useId, useState } from "react";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { Link, useSearchParams } from "react-router";
-import { coursesApi, searchApi, type CourseFilters } from "../api/endpoints";
+import { coursesApi, searchApi, type CourseFilters, type CourseSort } from "../api/endpoints";
 import { isApiError } from "../api/errors";
 import type { FacetValue, SearchResults } from "../api/types";
 import { CourseGrid } from "../components/CourseCard";
@@ -13,7 +13,7 @@ import { languageLabel, levelLabel } from "../lib/format";
 import { useTitle } from "../lib/hooks";
 
 const PAGE_SIZE = 20;
-const SORTS: Array<{ value: string; key: MessageKey; searchOnly?: boolean }> = [
+const SORTS: Array<{ value: CourseSort; key: MessageKey; searchOnly?: boolean }> = [
   { value: "relevance", key: "catalog.sort.relevance", searchOnly: true },
   { value: "popular", key: "catalog.sort.popular" },
   { value: "newest", key: "catalog.sort.newest" },
@@ -91,7 +91,8 @@ export default function CatalogPage() {
     level: params.get("level") ?? undefined,
     language: params.get("language") ?? undefined,
     price: params.get("price") ?? undefined,
-    sort: params.get("sort") ?? (q ? undefined : "popular"),
+    // A sort the page does not offer (a hand-edited address) falls back to the default.
+    sort: SORTS.find((s) => s.value === params.get("sort"))?.value ?? (q ? undefined : "popular"),
     page,
     page_size: PAGE_SIZE,
   };

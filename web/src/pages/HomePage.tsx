@@ -1,13 +1,13 @@
 import { useQuery } from "@tanstack/react-query";
 import { Link } from "react-router";
-import { coursesApi } from "../api/endpoints";
+import { coursesApi, type CourseSort } from "../api/endpoints";
 import { CourseGrid } from "../components/CourseCard";
 import { EmptyState, ErrorState, LoadingState } from "../components/states";
 import { SearchAutocomplete } from "../components/SearchAutocomplete";
 import { t } from "../i18n";
 import { useTitle } from "../lib/hooks";
 
-function CourseRow({ title, sort, moreTo }: { title: string; sort: string; moreTo: string }) {
+function CourseRow({ title, sort, moreTo }: { title: string; sort: CourseSort; moreTo: string }) {
   const q = useQuery({
     queryKey: ["courses", { sort, page_size: 8 }],
     queryFn: ({ signal }) => coursesApi.list({ sort, page_size: 8, page: 1 }, signal),
