@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, event, select, update
 
 from lms.core.cache import mark_changed
 from lms.core.runtime import Runtime
@@ -430,8 +430,22 @@ async def test_mariadb_reads_the_rarest_word_first(rt: Runtime, client: httpx.As
         ordered = await search_service._rarest_first(session, ["project", "management", "zzyzx"])
         mariadb = session.bind.dialect.name in ("mysql", "mariadb")
     assert ordered == (["zzyzx", "management", "project"] if mariadb else ["project", "management", "zzyzx"])
-    assert await titles(client, q="project management") == ["Project Management"]
-    assert await titles(client, q="management project") == ["Project Management"]
+
+    # The search itself sends that order to MariaDB, whichever order the words were typed in.
+    sent: list[Any] = []
+
+    def record(conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: bool) -> None:
+        if "MATCH" in statement:
+            sent.extend(params if isinstance(params, (list, tuple)) else params.values())
+
+    event.listen(rt.engine.sync_engine, "before_cursor_execute", record)
+    try:
+        assert await titles(client, q="project management") == ["Project Management"]
+        assert await titles(client, q="management project") == ["Project Management"]
+    finally:
+        event.remove(rt.engine.sync_engine, "before_cursor_execute", record)
+    if mariadb:
+        assert "+management* +project*" in sent and "+project* +management*" not in sent
     assert len(await titles(client, q="project lab")) == 3
 
 
