@@ -40,6 +40,7 @@ from lms.courses.models import (
 from lms.courses.schemas import CategoryRef, CourseCard, InstructorRef, LessonOutline, Price, RatingSummary
 from lms.enrollments import access as enrollment_access
 from lms.search import indexer as search_index
+from lms.search.models import CatalogGroup
 from lms.users.models import Role, User
 
 # The cache version family of everything the public catalog, course pages and search show.
@@ -313,7 +314,9 @@ async def create_course(session: AsyncSession, *, actor: User, data: dict[str, A
 
 async def update_course(session: AsyncSession, *, course_id: str, actor: User, changes: dict[str, Any]) -> Course:
     """Apply the fields present in ``changes`` (null clears the nullable ones)."""
-    course = await get_editable_course(session, course_id, actor)
+    # Locked and read afresh: two edits at once otherwise each start from the same old course, and the
+    # later one's search document (and catalog group) would keep fields the earlier one had changed.
+    course = await get_editable_course(session, course_id, actor, lock=True)
     if "category_id" in changes:
         await _check_category(session, changes["category_id"])
         course.category_id = changes["category_id"]
@@ -511,6 +514,14 @@ def catalog_statement(filters: CatalogFilters, viewer: User | None) -> Select[Co
 _S = TypeVar("_S", bound=Select[*tuple[Any, ...]])
 
 
+def _category_id(id_or_slug: str) -> Any:
+    """The id of the category named by id or slug, as a scalar subquery (NULL, so matching nothing, when
+    there is none). Not IN (...): MariaDB turned the IN into a semi-join driven from the sort index and
+    read every paid course for "category + paid, by price" (11 ms against 2 ms per statement)."""
+    named = or_(Category.id == id_or_slug, Category.slug == id_or_slug)
+    return select(Category.id).where(named).limit(1).scalar_subquery()
+
+
 def _filtered(stmt: _S, filters: CatalogFilters, viewer: User | None) -> _S:
     """``stmt`` (selecting from ``courses``) restricted to the catalog's filters. Only ``courses`` is
     referenced, so a COUNT built on it needs no join and can be answered from an index alone."""
@@ -526,15 +537,7 @@ def _filtered(stmt: _S, filters: CatalogFilters, viewer: User | None) -> _S:
     else:
         stmt = stmt.where(Course.status == CourseStatus.PUBLISHED.value)
     if filters.category:
-        # A scalar subquery, not IN (...): MariaDB turned the IN into a semi-join driven from the sort index
-        # and read every paid course for "category + paid, by price" (11 ms against 2 ms per statement).
-        category_id = (
-            select(Category.id)
-            .where(or_(Category.id == filters.category, Category.slug == filters.category))
-            .limit(1)
-            .scalar_subquery()
-        )
-        stmt = stmt.where(Course.category_id == category_id)
+        stmt = stmt.where(Course.category_id == _category_id(filters.category))
     if filters.level:
         stmt = stmt.where(Course.level == filters.level)
     if filters.language:
@@ -582,11 +585,33 @@ _SORTS: dict[str, list[Any]] = {
 CARD_ONLY = (defer(Course.description), defer(Course.description_html))
 
 
+def _grouped_total(filters: CatalogFilters) -> Select[int] | None:
+    """The published catalog's total as a sum over ``catalog_groups`` (a few hundred rows), when every
+    filter set is one the groups are keyed by; None otherwise. A COUNT reads an index entry per matching
+    course: 5 ms on MariaDB and 1.4 ms on PostgreSQL for all 10,000 (the catalog's first page)."""
+    if filters.mine or filters.status or filters.q or filters.tag or filters.instructor or filters.currency:
+        return None
+    if filters.min_price is not None or filters.max_price is not None:
+        return None
+    stmt = select(func.coalesce(func.sum(CatalogGroup.courses), 0))
+    if filters.category:
+        stmt = stmt.where(CatalogGroup.category_id == _category_id(filters.category))
+    if filters.level:
+        stmt = stmt.where(CatalogGroup.level == filters.level)
+    if filters.language:
+        stmt = stmt.where(CatalogGroup.language == filters.language)
+    if filters.price:
+        stmt = stmt.where(CatalogGroup.is_free == (filters.price == "free"))
+    return stmt
+
+
 async def _count(session: AsyncSession, filters: CatalogFilters, viewer: User | None, totals: LocalCache | None) -> int:
-    """COUNT of the filtered catalog. It reads every matching index entry (all 10,000 courses when
-    unfiltered), so the public catalog's totals are reused: the key holds the catalog cache version,
-    which every course change bumps, so a publish or unpublish shows in the total at once."""
-    count_stmt = _filtered(select(func.count()).select_from(Course), filters, viewer)
+    """The number of courses in the filtered catalog: from the catalog groups when the filters allow,
+    else a COUNT. The public catalog's totals are also reused from ``totals``: the key holds the catalog
+    cache version, which every course change bumps, so a publish or unpublish shows in the total at once."""
+    count_stmt = _grouped_total(filters)
+    if count_stmt is None:
+        count_stmt = _filtered(select(func.count()).select_from(Course), filters, viewer)
     if totals is None or not totals.enabled or filters.mine or (filters.status and is_admin(viewer)):
         return await session.scalar(count_stmt) or 0
     # Without mine/status (admin) the query depends on the filters alone, not on who asks.

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import nh3
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Executable, delete, func, insert, select, update
 from sqlalchemy.dialects.mysql import insert as mysql_insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from lms.core.db import dialect_name
 from lms.courses.models import Course, CourseInstructor, CourseStatus, Lesson, Section
 from lms.search import text
-from lms.search.models import CourseSearch, SearchTerm, SearchTitleWord
+from lms.search.models import CatalogGroup, CourseSearch, SearchTerm, SearchTitleWord
 from lms.users.models import User
 
 PUBLISHED = CourseStatus.PUBLISHED.value
@@ -54,6 +54,9 @@ class Document:
             return set()
         return text.index_terms(f"{self.title} {self.subtitle} {self.tags} {self.body}")
 
+    def group(self) -> GroupKey | None:
+        return group_of(self.status, self.category_id, self.level, self.language, self.price_amount)
+
     def title_words(self) -> set[str]:
         return {w[:100] for w in text.words(self.title)}
 
@@ -72,6 +75,21 @@ class Document:
             "price_amount": self.price_amount,
             "published_at": self.published_at,
         }
+
+
+# (category id or '', level, language, is free): a ``CatalogGroup`` key.
+GroupKey = tuple[str, str, str, bool]
+
+
+def group_of(status: str, category_id: str | None, level: str, language: str, price_amount: int) -> GroupKey | None:
+    """The catalog group a course counts in, or None when it is not published (it counts nowhere)."""
+    if status != PUBLISHED:
+        return None
+    return (category_id or "", level, language, price_amount == 0)
+
+
+def _indexed_group(doc: CourseSearch) -> GroupKey | None:
+    return group_of(doc.status, doc.category_id, doc.level, doc.language, doc.price_amount)
 
 
 def plain_text(description_html: str) -> str:
@@ -132,8 +150,11 @@ async def index_course(session: AsyncSession, course_id: str) -> None:
         await remove_course(session, course_id)
         return
     doc = docs[0]
-    existing = await session.scalar(select(CourseSearch).where(CourseSearch.course_id == course_id))
+    # Locked: the old document decides which counts this change moves (terms, catalog group), so two
+    # changes of one course must not both start from the same old document.
+    existing = await session.scalar(select(CourseSearch).where(CourseSearch.course_id == course_id).with_for_update())
     old_terms: set[str] = set()
+    old_group: GroupKey | None = None
     if existing is None:
         session.add(CourseSearch(**doc.row()))
         title_changed = True
@@ -142,6 +163,7 @@ async def index_course(session: AsyncSession, course_id: str) -> None:
             existing.course_id, existing.title, existing.subtitle, existing.tags, existing.body, existing.status
         )
         old_terms = old.terms()
+        old_group = _indexed_group(existing)
         title_changed = existing.title != doc.title
         for name, value in doc.row().items():
             setattr(existing, name, value)
@@ -152,10 +174,18 @@ async def index_course(session: AsyncSession, course_id: str) -> None:
             await session.execute(insert(SearchTitleWord), [{"word": w, "course_id": course_id} for w in sorted(words)])
     new_terms = doc.terms()
     await change_vocabulary(session, added=new_terms - old_terms, removed=old_terms - new_terms)
+    await _move_between_groups(session, old_group, doc.group())
 
 
 async def uncategorize(session: AsyncSession, category_id: str) -> None:
     """The category's courses became uncategorized (before the category is deleted)."""
+    groups = await session.scalars(
+        select(CatalogGroup).where(CatalogGroup.category_id == category_id).with_for_update()
+    )
+    moved = sorted(((g.level, g.language, g.is_free), g.courses) for g in groups)
+    await session.execute(delete(CatalogGroup).where(CatalogGroup.category_id == category_id))
+    for (level, language, is_free), n in moved:
+        await _add_to_group(session, ("", level, language, is_free), n)
     await session.execute(
         update(CourseSearch)
         .where(CourseSearch.category_id == category_id)
@@ -166,14 +196,73 @@ async def uncategorize(session: AsyncSession, category_id: str) -> None:
 
 async def remove_course(session: AsyncSession, course_id: str) -> None:
     """Drop the course from the index (before it is deleted)."""
-    existing = await session.scalar(select(CourseSearch).where(CourseSearch.course_id == course_id))
+    existing = await session.scalar(select(CourseSearch).where(CourseSearch.course_id == course_id).with_for_update())
     if existing is None:
         return
     old = Document(existing.course_id, existing.title, existing.subtitle, existing.tags, existing.body, existing.status)
+    old_group = _indexed_group(existing)
     await session.execute(delete(SearchTitleWord).where(SearchTitleWord.course_id == course_id))
     await session.delete(existing)
     await session.flush()
     await change_vocabulary(session, added=set(), removed=old.terms())
+    await _move_between_groups(session, old_group, None)
+
+
+async def _add_to_group(session: AsyncSession, key: GroupKey, n: int) -> None:
+    """Add ``n`` (may be negative) to a group's count, creating the group on its first course."""
+    if n == 0:
+        return
+    category_id, level, language, is_free = key
+    if n < 0:
+        await session.execute(
+            update(CatalogGroup)
+            .where(
+                CatalogGroup.category_id == category_id,
+                CatalogGroup.level == level,
+                CatalogGroup.language == language,
+                CatalogGroup.is_free == is_free,
+            )
+            .values(courses=CatalogGroup.courses + n)
+            .execution_options(synchronize_session=False)
+        )
+        return
+    row = {"category_id": category_id, "level": level, "language": language, "is_free": is_free, "courses": n}
+    stmt: Executable
+    if dialect_name(session) in ("mysql", "mariadb"):
+        stmt = mysql_insert(CatalogGroup).values(row).on_duplicate_key_update(courses=CatalogGroup.courses + n)
+    else:
+        lite = (pg_insert if dialect_name(session) == "postgresql" else sqlite_insert)(CatalogGroup).values(row)
+        stmt = lite.on_conflict_do_update(
+            index_elements=["category_id", "level", "language", "is_free"], set_={"courses": CatalogGroup.courses + n}
+        )
+    await session.execute(stmt)
+
+
+async def _move_between_groups(session: AsyncSession, old: GroupKey | None, new: GroupKey | None) -> None:
+    """One course leaves ``old`` and joins ``new`` (None: not published). Groups in key order, so
+    concurrent writers lock rows alike."""
+    if old == new:
+        return
+    for key, n in sorted((key, n) for key, n in ((old, -1), (new, 1)) if key is not None):
+        await _add_to_group(session, key, n)
+
+
+async def recount_groups(session: AsyncSession) -> None:
+    """Count every catalog group afresh from the search documents (after a rebuild of the index)."""
+    category = func.coalesce(CourseSearch.category_id, "")
+    is_free = CourseSearch.price_amount == 0
+    counts = (
+        select(category, CourseSearch.level, CourseSearch.language, is_free, func.count())
+        .where(CourseSearch.status == PUBLISHED)
+        .group_by(category, CourseSearch.level, CourseSearch.language, is_free)
+    )
+    rows = [
+        {"category_id": c, "level": lv, "language": lg, "is_free": bool(free), "courses": n}
+        for c, lv, lg, free, n in await session.execute(counts)
+    ]
+    await session.execute(delete(CatalogGroup))
+    if rows:
+        await session.execute(insert(CatalogGroup), rows)
 
 
 def _upsert_increment(session: AsyncSession, rows: list[dict[str, object]]) -> object:

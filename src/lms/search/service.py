@@ -433,5 +433,6 @@ async def reindex(
             CourseSearch.__table__.delete().where(CourseSearch.course_id.not_in(select(Course.id)))  # type: ignore[attr-defined]
         )
         await indexer.replace_vocabulary(session, vocabulary)
+        await indexer.recount_groups(session)
         mark_changed(session, courses_service.CATALOG_CACHE)
     return len(ids)

@@ -1,0 +1,150 @@
+"""The catalog's totals come from ``catalog_groups`` for the category, level, language and price filters:
+after every kind of course change they must equal a COUNT of the courses themselves."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+from sqlalchemy import delete, func, select
+
+from lms.core.runtime import Runtime
+from lms.courses.models import Course
+from lms.search import service as search_service
+from lms.search.models import CatalogGroup
+from lms.users.models import Role
+from tests.conftest import Backend
+from tests.courses.helpers import build_course
+from tests.factories import Account, signed_in
+
+LEVELS = ("beginner", "advanced")
+LANGUAGES = ("en", "te")
+
+
+async def _count_published(rt: Runtime, **where: Any) -> int:
+    """The published courses matching ``where``, counted on ``courses`` (the truth the groups must match)."""
+    stmt = select(func.count()).select_from(Course).where(Course.status == "published")
+    for name, value in where.items():
+        if name == "price":
+            stmt = stmt.where(Course.price_amount == 0 if value == "free" else Course.price_amount > 0)
+        else:
+            stmt = stmt.where(getattr(Course, name) == value)
+    async with rt.sessionmaker() as session:
+        return int(await session.scalar(stmt) or 0)
+
+
+async def _assert_totals(rt: Runtime, client: httpx.AsyncClient, category_ids: list[str]) -> None:
+    """Every filter combination's total, as the catalog answers it, equals the count on ``courses``."""
+    combos: list[dict[str, Any]] = [{}]
+    combos += [{"category_id": c} for c in category_ids]
+    combos += [{"level": lv} for lv in LEVELS] + [{"language": lg} for lg in LANGUAGES]
+    combos += [{"price": p} for p in ("free", "paid")]
+    combos += [{"category_id": category_ids[0], "level": "beginner", "language": "en", "price": "free"}]
+    combos += [{"category_id": category_ids[-1], "price": "paid", "language": "te"}]
+    for combo in combos:
+        params = {("category" if k == "category_id" else k): v for k, v in combo.items()}
+        resp = await client.get("/api/v1/courses", params=params | {"page_size": 100})
+        assert resp.status_code == 200, resp.text
+        body = resp.json()
+        expected = await _count_published(rt, **combo)
+        assert body["total"] == expected == len(body["items"]), (combo, body["total"], expected)
+
+
+async def test_catalog_totals_follow_every_course_change(rt: Runtime, client: httpx.AsyncClient) -> None:
+    admin = await signed_in(rt, client, Role.ADMIN)
+    teacher = await signed_in(rt, client, Role.INSTRUCTOR)
+    categories = [
+        (await client.post("/api/v1/categories", json={"name": n}, headers=admin.headers)).json()
+        for n in ("CSE", "ECE", "Civil")
+    ]
+    ids = [c["id"] for c in categories]
+    paid = {"amount": 49900, "currency": "INR"}
+    courses = []
+    for n in range(6):
+        courses.append(
+            await build_course(
+                rt,
+                client,
+                instructor=teacher,
+                title=f"Course {n}",
+                category_id=ids[n % 3],
+                level=LEVELS[n % 2],
+                language=LANGUAGES[n // 3],
+                price=paid if n % 2 else None,
+                lessons=1,
+            )
+        )
+    draft = await build_course(rt, client, instructor=teacher, title="Draft", category_id=ids[0], published=False)
+    await _assert_totals(rt, client, ids)
+    # A slug names a category as well as its id.
+    resp = await client.get("/api/v1/courses", params={"category": categories[1]["slug"]})
+    assert resp.json()["total"] == await _count_published(rt, category_id=ids[1]) == 2
+
+    async def patch(course_id: str, **changes: Any) -> None:
+        resp = await client.patch(f"/api/v1/courses/{course_id}", json=changes, headers=teacher.headers)
+        assert resp.status_code == 200, resp.text
+
+    await patch(courses[0].id, category_id=ids[1])
+    await patch(courses[1].id, level="beginner", language="te")
+    await patch(courses[2].id, price=paid)
+    await patch(courses[3].id, price=None)
+    await patch(courses[4].id, category_id=None)
+    await patch(draft.id, level="advanced")  # a draft counts nowhere
+    await _assert_totals(rt, client, ids)
+
+    # A published course "deleted" is archived and leaves the catalog; the draft is really deleted.
+    assert (await client.delete(f"/api/v1/courses/{courses[5].id}", headers=teacher.headers)).status_code == 204
+    assert (await client.delete(f"/api/v1/courses/{draft.id}", headers=teacher.headers)).status_code == 204
+    await _assert_totals(rt, client, ids)
+
+    # Deleting a category leaves its courses uncategorized: they still count in the whole catalog.
+    assert (await client.delete(f"/api/v1/categories/{ids[0]}", headers=admin.headers)).status_code == 204
+    assert (await client.get("/api/v1/courses")).json()["total"] == 5
+    await _assert_totals(rt, client, ids)
+
+    # `lms search reindex` recounts them from nothing.
+    async with rt.sessionmaker() as session, session.begin():
+        await session.execute(delete(CatalogGroup))
+    await search_service.reindex(rt.sessionmaker)
+    await _assert_totals(rt, client, ids)
+    # An unknown category matches nothing, as in the catalog's own filter.
+    assert (await client.get("/api/v1/courses", params={"category": "no-such-category"})).json()["total"] == 0
+
+
+async def test_catalog_totals_hold_under_concurrent_changes(
+    rt: Runtime, client: httpx.AsyncClient, backend: Backend
+) -> None:
+    """Courses published and moved between categories at the same moment each count exactly once."""
+    admin = await signed_in(rt, client, Role.ADMIN)
+    ids = [
+        (await client.post("/api/v1/categories", json={"name": n}, headers=admin.headers)).json()["id"]
+        for n in ("Maths", "Physics")
+    ]
+    teachers: list[Account] = [await signed_in(rt, client, Role.INSTRUCTOR) for _ in range(4)]
+    n = 12 if backend.name != "sqlite" else 4
+    drafts = [
+        await build_course(
+            rt, client, instructor=teachers[i % 4], title=f"Race {i}", category_id=ids[0], lessons=1, published=False
+        )
+        for i in range(n)
+    ]
+
+    async def publish(i: int) -> int:
+        fx = drafts[i]
+        resp = await client.post(f"/api/v1/courses/{fx.id}/publish", headers=teachers[i % 4].headers)
+        return resp.status_code
+
+    async def move(i: int, category_id: str) -> int:
+        fx = drafts[i]
+        resp = await client.patch(
+            f"/api/v1/courses/{fx.id}", json={"category_id": category_id}, headers=teachers[i % 4].headers
+        )
+        return resp.status_code
+
+    assert set(await asyncio.gather(*(publish(i) for i in range(n)))) == {200}
+    # The same course moved to both categories at once, every course at the same time.
+    codes = await asyncio.gather(*(move(i, c) for i in range(n) for c in ids))
+    assert set(codes) == {200}
+    await _assert_totals(rt, client, ids)
+    assert (await client.get("/api/v1/courses")).json()["total"] == n
