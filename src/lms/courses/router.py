@@ -160,10 +160,9 @@ async def list_courses(
     )
 
     async def compute() -> Page[CourseCard]:
-        rows, total = await service.list_catalog(
+        items, total = await service.catalog_page(
             session, filters=filters, page=page, viewer=viewer, totals=rt.catalog_cache
         )
-        items = await service.course_cards(session, rows)
         return Page(items=items, total=total, page=page.page, page_size=page.page_size)
 
     # Without mine/status every caller sees the same published catalog, so signed-in callers share it.
