@@ -4,15 +4,18 @@ after every kind of course change they must equal a COUNT of the courses themsel
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from typing import Any
 
 import httpx
 from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from lms.core.runtime import Runtime
 from lms.courses.models import Course
+from lms.search import indexer
 from lms.search import service as search_service
-from lms.search.models import CatalogGroup
+from lms.search.models import CatalogGroup, CourseSearch, SearchTerm, SearchTitleWord
 from lms.users.models import Role
 from tests.conftest import Backend
 from tests.courses.helpers import build_course
@@ -153,3 +156,84 @@ async def test_catalog_totals_hold_under_concurrent_changes(
     assert set(codes) == {200}
     await _assert_totals(rt, client, ids)
     assert (await client.get("/api/v1/courses")).json()["total"] == n
+
+
+async def test_courses_change_while_the_index_is_rebuilt(
+    rt: Runtime, client: httpx.AsyncClient, backend: Backend
+) -> None:
+    """Edits during `lms search reindex` (and two reindexes at once) all succeed, and afterwards every
+    search document and catalog total matches its course."""
+    admin = await signed_in(rt, client, Role.ADMIN)
+    ids = [
+        (await client.post("/api/v1/categories", json={"name": n}, headers=admin.headers)).json()["id"]
+        for n in ("Maths", "Physics")
+    ]
+    teachers: list[Account] = [await signed_in(rt, client, Role.INSTRUCTOR) for _ in range(4)]
+    n = 16 if backend.name != "sqlite" else 6
+    courses = [
+        await build_course(rt, client, instructor=teachers[i % 4], title=f"Race {i}", category_id=ids[0], lessons=1)
+        for i in range(n)
+    ]
+
+    async def edit(i: int) -> int:
+        changes: dict[str, Any] = {"category_id": ids[1], "title": f"Renamed {i}", "level": "advanced"}
+        resp = await client.patch(f"/api/v1/courses/{courses[i].id}", json=changes, headers=teachers[i % 4].headers)
+        return resp.status_code
+
+    results = await asyncio.gather(
+        search_service.reindex(rt.sessionmaker, batch_size=3),
+        search_service.reindex(rt.sessionmaker, batch_size=5),
+        *(edit(i) for i in range(n)),
+    )
+    assert results[:2] == [n, n]
+    assert set(results[2:]) == {200}
+    await _assert_totals(rt, client, ids)
+    async with rt.sessionmaker() as session:
+        docs = {d.course_id: d for d in await session.scalars(select(CourseSearch))}
+        titles = set(await session.scalars(select(SearchTitleWord.word).where(SearchTitleWord.word == "race")))
+    assert len(docs) == n
+    for i, fx in enumerate(courses):
+        assert (docs[fx.id].title, docs[fx.id].category_id, docs[fx.id].level) == (f"Renamed {i}", ids[1], "advanced")
+    assert titles == set()  # no title word of the old titles is left for autocomplete
+    found = (await client.get("/api/v1/search/courses", params={"q": "renamed", "page_size": 100})).json()
+    assert found["total"] == n
+    # Rebuilds that reach their last step together: each empties and refills the vocabulary and groups.
+    assert await asyncio.gather(*(search_service.reindex(rt.sessionmaker) for _ in range(3))) == [n, n, n]
+    await _assert_totals(rt, client, ids)
+    async with rt.sessionmaker() as session:
+        frequencies = dict((await session.execute(select(SearchTerm.term, SearchTerm.doc_freq))).all())
+    assert frequencies["renamed"] == n and "race" not in frequencies
+
+
+async def test_rebuilds_that_overlap_leave_one_set_of_counts(
+    rt: Runtime, client: httpx.AsyncClient, backend: Backend
+) -> None:
+    """A second rebuild of the groups and vocabulary that starts while the first is uncommitted waits for
+    it and replaces its rows (on PostgreSQL its DELETE once missed them and its INSERT failed)."""
+    teacher = await signed_in(rt, client, Role.INSTRUCTOR)
+    for i in range(3):
+        await build_course(rt, client, instructor=teacher, title=f"Overlap {i}", level=LEVELS[i % 2], lessons=1)
+    vocabulary = Counter({"overlap": 3, "lesson": 3})
+
+    async def rebuild(session: AsyncSession) -> None:
+        await indexer.replace_vocabulary(session, vocabulary)
+        await indexer.recount_groups(session)
+
+    async with rt.sessionmaker() as first:
+        await first.begin()
+        await rebuild(first)
+        async with rt.sessionmaker() as second, second.begin():
+            if backend.name == "sqlite":  # one writer at a time: the second starts after the first
+                await first.commit()
+                await rebuild(second)
+            else:
+                waiting = asyncio.ensure_future(rebuild(second))
+                await asyncio.sleep(0.3)
+                assert not waiting.done()  # it waits for the first rebuild's locks
+                await first.commit()
+                await waiting
+    async with rt.sessionmaker() as session:
+        groups = (await session.execute(select(CatalogGroup.level, CatalogGroup.courses))).all()
+        terms = dict((await session.execute(select(SearchTerm.term, SearchTerm.doc_freq))).all())
+    assert sorted(groups) == [("advanced", 1), ("beginner", 2)]
+    assert terms == {"overlap": 3, "lesson": 3}

@@ -15,6 +15,7 @@ from datetime import datetime
 
 import nh3
 from sqlalchemy import Executable, delete, func, insert, select, update
+from sqlalchemy import text as text_clause
 from sqlalchemy.dialects.mysql import insert as mysql_insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -169,16 +170,21 @@ async def index_course(session: AsyncSession, course_id: str) -> None:
             setattr(existing, name, value)
     await session.flush()
     if title_changed:
-        await session.execute(delete(SearchTitleWord).where(SearchTitleWord.course_id == course_id))
-        if words := doc.title_words():
-            await session.execute(insert(SearchTitleWord), [{"word": w, "course_id": course_id} for w in sorted(words)])
+        await _replace_title_words(session, {course_id: doc.title_words()})
     new_terms = doc.terms()
     await change_vocabulary(session, added=new_terms - old_terms, removed=old_terms - new_terms)
     await _move_between_groups(session, old_group, doc.group())
 
 
 async def uncategorize(session: AsyncSession, category_id: str) -> None:
-    """The category's courses became uncategorized (before the category is deleted)."""
+    """The category's courses became uncategorized (before the category is deleted). Documents before
+    groups: the lock order of ``index_course``."""
+    await session.execute(
+        update(CourseSearch)
+        .where(CourseSearch.category_id == category_id)
+        .values(category_id=None)
+        .execution_options(synchronize_session=False)
+    )
     groups = await session.scalars(
         select(CatalogGroup).where(CatalogGroup.category_id == category_id).with_for_update()
     )
@@ -186,12 +192,6 @@ async def uncategorize(session: AsyncSession, category_id: str) -> None:
     await session.execute(delete(CatalogGroup).where(CatalogGroup.category_id == category_id))
     for (level, language, is_free), n in moved:
         await _add_to_group(session, ("", level, language, is_free), n)
-    await session.execute(
-        update(CourseSearch)
-        .where(CourseSearch.category_id == category_id)
-        .values(category_id=None)
-        .execution_options(synchronize_session=False)
-    )
 
 
 async def remove_course(session: AsyncSession, course_id: str) -> None:
@@ -201,7 +201,7 @@ async def remove_course(session: AsyncSession, course_id: str) -> None:
         return
     old = Document(existing.course_id, existing.title, existing.subtitle, existing.tags, existing.body, existing.status)
     old_group = _indexed_group(existing)
-    await session.execute(delete(SearchTitleWord).where(SearchTitleWord.course_id == course_id))
+    await _replace_title_words(session, {course_id: set()})
     await session.delete(existing)
     await session.flush()
     await change_vocabulary(session, added=set(), removed=old.terms())
@@ -209,24 +209,14 @@ async def remove_course(session: AsyncSession, course_id: str) -> None:
 
 
 async def _add_to_group(session: AsyncSession, key: GroupKey, n: int) -> None:
-    """Add ``n`` (may be negative) to a group's count, creating the group on its first course."""
+    """Add ``n`` (may be negative) to a group's count, creating the group on its first course.
+
+    An upsert even for a negative ``n``: on PostgreSQL an UPDATE that waited on a group row a reindex
+    deleted and inserted afresh would match nothing and lose the change; the upsert finds the new row."""
     if n == 0:
         return
     category_id, level, language, is_free = key
-    if n < 0:
-        await session.execute(
-            update(CatalogGroup)
-            .where(
-                CatalogGroup.category_id == category_id,
-                CatalogGroup.level == level,
-                CatalogGroup.language == language,
-                CatalogGroup.is_free == is_free,
-            )
-            .values(courses=CatalogGroup.courses + n)
-            .execution_options(synchronize_session=False)
-        )
-        return
-    row = {"category_id": category_id, "level": level, "language": language, "is_free": is_free, "courses": n}
+    row = {"category_id": category_id, "level": level, "language": language, "is_free": is_free, "courses": max(n, 0)}
     stmt: Executable
     if dialect_name(session) in ("mysql", "mariadb"):
         stmt = mysql_insert(CatalogGroup).values(row).on_duplicate_key_update(courses=CatalogGroup.courses + n)
@@ -247,8 +237,23 @@ async def _move_between_groups(session: AsyncSession, old: GroupKey | None, new:
         await _add_to_group(session, key, n)
 
 
+async def _lock_for_rebuild(session: AsyncSession, table: str) -> None:
+    """Before a table is emptied and filled again: on PostgreSQL, keep out other rebuilds and changes
+    until this transaction ends. Without it a second reindex's DELETE, which waited for the first one,
+    missed the rows the first inserted (its snapshot predates them) and its INSERT hit their keys.
+    MariaDB's locking DELETE reads the latest rows and SQLite has one writer, so they need nothing."""
+    if dialect_name(session) == "postgresql":
+        await session.execute(text_clause(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE"))
+
+
 async def recount_groups(session: AsyncSession) -> None:
-    """Count every catalog group afresh from the search documents (after a rebuild of the index)."""
+    """Count every catalog group afresh from the search documents (after a rebuild of the index).
+
+    The groups are deleted before they are counted: the delete waits for course changes holding a group
+    row, and changes arriving later wait for this transaction, then apply their move to the new counts
+    (which do not include them yet)."""
+    await _lock_for_rebuild(session, CatalogGroup.__tablename__)
+    await session.execute(delete(CatalogGroup))
     category = func.coalesce(CourseSearch.category_id, "")
     is_free = CourseSearch.price_amount == 0
     counts = (
@@ -260,52 +265,97 @@ async def recount_groups(session: AsyncSession) -> None:
         {"category_id": c, "level": lv, "language": lg, "is_free": bool(free), "courses": n}
         for c, lv, lg, free, n in await session.execute(counts)
     ]
-    await session.execute(delete(CatalogGroup))
     if rows:
         await session.execute(insert(CatalogGroup), rows)
 
 
-def _upsert_increment(session: AsyncSession, rows: list[dict[str, object]]) -> object:
+def _upsert_delta(session: AsyncSession, rows: list[dict[str, object]]) -> Executable:
+    """Add each row's ``doc_freq`` (+1 or -1) to its term, inserting terms not seen before."""
     dialect = dialect_name(session)
     if dialect in ("mysql", "mariadb"):
         my = mysql_insert(SearchTerm).values(rows)
-        return my.on_duplicate_key_update(doc_freq=SearchTerm.doc_freq + 1)
+        return my.on_duplicate_key_update(doc_freq=func.greatest(SearchTerm.doc_freq + my.inserted.doc_freq, 0))
     lite = (pg_insert if dialect == "postgresql" else sqlite_insert)(SearchTerm).values(rows)
-    return lite.on_conflict_do_update(index_elements=["term"], set_={"doc_freq": SearchTerm.doc_freq + 1})
+    # SQLite's two-argument max() is its greatest().
+    greatest = func.greatest if dialect == "postgresql" else func.max
+    return lite.on_conflict_do_update(
+        index_elements=["term"], set_={"doc_freq": greatest(SearchTerm.doc_freq + lite.excluded.doc_freq, 0)}
+    )
 
 
 async def change_vocabulary(session: AsyncSession, *, added: set[str], removed: set[str]) -> None:
-    """Adjust document frequencies. Terms in key order, so concurrent writers lock rows alike."""
-    if added:
-        ordered = sorted(added)
-        for start in range(0, len(ordered), 500):
-            chunk = [{"term": t, "length": len(t), "doc_freq": 1} for t in ordered[start : start + 500]]
-            await session.execute(_upsert_increment(session, chunk))  # type: ignore[call-overload]
-    if removed:
-        ordered = sorted(removed)
-        for start in range(0, len(ordered), 500):
+    """Adjust document frequencies.
+
+    One pass over the terms in key order, added and removed alike, so concurrent writers (and a
+    reindex rebuilding the vocabulary) lock rows in the same order and cannot deadlock. A removed term
+    the vocabulary lacks (it can only drift after a reindex raced an edit) is stored at -1: suggestions
+    read terms with a positive frequency only."""
+    deltas = sorted([(t, 1) for t in added] + [(t, -1) for t in removed])
+    for start in range(0, len(deltas), 500):
+        chunk = [{"term": t, "length": len(t), "doc_freq": n} for t, n in deltas[start : start + 500]]
+        await session.execute(_upsert_delta(session, chunk))
+
+
+async def rebuild_documents(session: AsyncSession, course_ids: list[str]) -> list[Document]:
+    """Rebuild a batch's documents and title words in place (bulk; the vocabulary and the catalog groups
+    are recounted separately). Returns the documents written.
+
+    Lock order as ``index_course``: the batch's documents first (in course-id order), then title words.
+    The documents are read from the courses after the lock, so an edit that is still running indexes its
+    change after this batch commits, and one that committed is read here. Documents are updated in place,
+    never deleted and inserted again: an edit waiting on the row still finds it."""
+    if not course_ids:
+        return []
+    existing = dict(
+        (
             await session.execute(
-                update(SearchTerm)
-                .where(SearchTerm.term.in_(ordered[start : start + 500]), SearchTerm.doc_freq > 0)
-                .values(doc_freq=SearchTerm.doc_freq - 1)
-                .execution_options(synchronize_session=False)
+                select(CourseSearch.course_id, CourseSearch.id)
+                .where(CourseSearch.course_id.in_(course_ids))
+                .order_by(CourseSearch.course_id)
+                .with_for_update()
             )
+        ).all()
+    )
+    docs = await build_documents(session, course_ids)
+    if updates := [{"id": existing[d.course_id], **d.row()} for d in docs if d.course_id in existing]:
+        await session.execute(update(CourseSearch), updates)
+    if inserts := [d.row() for d in docs if d.course_id not in existing]:
+        await session.execute(_insert_ignoring_existing(session, CourseSearch), inserts)
+    await _replace_title_words(session, {d.course_id: d.title_words() for d in docs})
+    return docs
 
 
-async def write_documents(session: AsyncSession, docs: list[Document]) -> None:
-    """Replace the documents and title words of a batch (bulk; the vocabulary is rebuilt separately)."""
-    ids = [d.course_id for d in docs]
-    if not ids:
-        return
-    await session.execute(delete(SearchTitleWord).where(SearchTitleWord.course_id.in_(ids)))
-    await session.execute(delete(CourseSearch).where(CourseSearch.course_id.in_(ids)))
-    await session.execute(insert(CourseSearch), [d.row() for d in docs])
-    words = [{"word": w, "course_id": d.course_id} for d in docs for w in sorted(d.title_words())]
-    if words:
-        await session.execute(insert(SearchTitleWord), words)
+async def _replace_title_words(session: AsyncSession, words_by_course: dict[str, set[str]]) -> None:
+    """Make the courses' title words these, touching only the words that changed.
+
+    Rows are deleted by their whole primary key, never "every word of a course": on MariaDB a delete
+    through the course_id index also locks the gap up to the next course's words, and concurrent edits
+    and reindex batches inserting there deadlocked on it."""
+    stored = select(SearchTitleWord.word, SearchTitleWord.course_id).where(
+        SearchTitleWord.course_id.in_(list(words_by_course))
+    )
+    old = {(word, course_id) for word, course_id in await session.execute(stored)}
+    new = {(word, course_id) for course_id, words in words_by_course.items() for word in words}
+    for word, course_id in sorted(old - new):
+        await session.execute(
+            delete(SearchTitleWord).where(SearchTitleWord.word == word, SearchTitleWord.course_id == course_id)
+        )
+    if added := sorted(new - old):
+        await session.execute(
+            _insert_ignoring_existing(session, SearchTitleWord), [{"word": w, "course_id": c} for w, c in added]
+        )
+
+
+def _insert_ignoring_existing(session: AsyncSession, model: type[CourseSearch] | type[SearchTitleWord]) -> Executable:
+    """INSERT that skips rows a concurrent change inserted first (theirs is as fresh as ours)."""
+    if dialect_name(session) in ("mysql", "mariadb"):
+        # A no-op update rather than INSERT IGNORE, which would also turn data errors into warnings.
+        return mysql_insert(model).on_duplicate_key_update(course_id=model.course_id)
+    return (pg_insert if dialect_name(session) == "postgresql" else sqlite_insert)(model).on_conflict_do_nothing()
 
 
 async def replace_vocabulary(session: AsyncSession, counts: Counter[str]) -> None:
+    await _lock_for_rebuild(session, SearchTerm.__tablename__)
     await session.execute(delete(SearchTerm))
     rows = [{"term": t, "length": len(t), "doc_freq": n} for t, n in sorted(counts.items())]
     for start in range(0, len(rows), 5000):

@@ -16,7 +16,20 @@ from datetime import datetime
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import ColumnElement, DateTime, Select, and_, case, func, literal, or_, select, type_coerce, union_all
+from sqlalchemy import (
+    ColumnElement,
+    DateTime,
+    Select,
+    and_,
+    case,
+    delete,
+    func,
+    literal,
+    or_,
+    select,
+    type_coerce,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from lms.core.cache import LocalCache, mark_changed
@@ -421,17 +434,24 @@ async def reindex(
     vocabulary: Counter[str] = Counter()
     for start in range(0, len(ids), batch_size):
         async with sessionmaker() as session, session.begin():
-            docs = await indexer.build_documents(session, ids[start : start + batch_size])
-            await indexer.write_documents(session, docs)
+            docs = await indexer.rebuild_documents(session, ids[start : start + batch_size])
             mark_changed(session, courses_service.CATALOG_CACHE)  # cached search answers are stale
             for doc in docs:
                 vocabulary.update(doc.terms())
         if on_progress:
             on_progress(min(start + batch_size, len(ids)), len(ids))
     async with sessionmaker() as session, session.begin():
-        await session.execute(
-            CourseSearch.__table__.delete().where(CourseSearch.course_id.not_in(select(Course.id)))  # type: ignore[attr-defined]
+        # Documents of courses deleted meanwhile (normally none). Found by a plain read and deleted by id:
+        # a locking scan of every document would wait on, and deadlock with, edits in flight.
+        orphans = list(
+            await session.scalars(
+                select(CourseSearch.course_id).where(CourseSearch.course_id.not_in(select(Course.id)))
+            )
         )
+        if orphans:
+            await session.execute(delete(CourseSearch).where(CourseSearch.course_id.in_(orphans)))
+    async with sessionmaker() as session, session.begin():
+        # Terms, then groups: the order a course change locks them in.
         await indexer.replace_vocabulary(session, vocabulary)
         await indexer.recount_groups(session)
         mark_changed(session, courses_service.CATALOG_CACHE)
