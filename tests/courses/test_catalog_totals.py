@@ -237,3 +237,44 @@ async def test_rebuilds_that_overlap_leave_one_set_of_counts(
         terms = dict((await session.execute(select(SearchTerm.term, SearchTerm.doc_freq))).all())
     assert sorted(groups) == [("advanced", 1), ("beginner", 2)]
     assert terms == {"overlap": 3, "lesson": 3}
+
+
+async def test_courses_moved_into_a_category_while_it_is_deleted(
+    rt: Runtime, client: httpx.AsyncClient, backend: Backend
+) -> None:
+    """Each move either lands before the deletion (and the course ends uncategorized with it) or is
+    refused as an unknown category; no course, search document or group is left in the deleted one."""
+    admin = await signed_in(rt, client, Role.ADMIN)
+    ids = [
+        (await client.post("/api/v1/categories", json={"name": n}, headers=admin.headers)).json()["id"]
+        for n in ("Going", "Staying")
+    ]
+    teachers: list[Account] = [await signed_in(rt, client, Role.INSTRUCTOR) for _ in range(4)]
+    n = 12 if backend.name != "sqlite" else 4
+    courses = [
+        await build_course(rt, client, instructor=teachers[i % 4], title=f"Mover {i}", category_id=ids[1], lessons=1)
+        for i in range(n)
+    ]
+
+    async def move(i: int) -> int:
+        await asyncio.sleep(0.02 * i)  # spread out: some before the deletion, some during, some after
+        resp = await client.patch(
+            f"/api/v1/courses/{courses[i].id}", json={"category_id": ids[0]}, headers=teachers[i % 4].headers
+        )
+        assert resp.status_code == 200 or resp.json()["code"] == "validation_error", resp.text
+        return resp.status_code
+
+    async def delete_going() -> int:
+        await asyncio.sleep(0.02 * (n // 2))
+        return (await client.delete(f"/api/v1/categories/{ids[0]}", headers=admin.headers)).status_code
+
+    codes = await asyncio.gather(delete_going(), *(move(i) for i in range(n)))
+    assert codes[0] == 204 and set(codes[1:]) <= {200, 400}
+    async with rt.sessionmaker() as session:
+        by_course = dict((await session.execute(select(Course.id, Course.category_id))).all())
+        docs = dict((await session.execute(select(CourseSearch.course_id, CourseSearch.category_id))).all())
+        groups = set(await session.scalars(select(CatalogGroup.category_id).where(CatalogGroup.courses > 0)))
+    assert docs == by_course
+    assert ids[0] not in set(by_course.values()) | groups
+    await _assert_totals(rt, client, ids[1:])
+    assert (await client.get("/api/v1/courses")).json()["total"] == n

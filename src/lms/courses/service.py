@@ -145,6 +145,9 @@ async def update_category(session: AsyncSession, *, category_id: str, changes: d
 async def delete_category(session: AsyncSession, *, category_id: str) -> None:
     """Delete a category; its courses become uncategorized."""
     category = await get_category_or_404(session, category_id)
+    # Locked first: a course being moved into it holds it for share until that edit commits, so the
+    # courses read below include that course.
+    await session.execute(select(Category.id).where(Category.id == category.id).with_for_update())
     await session.execute(update(Course).where(Course.category_id == category.id).values(category_id=None))
     await search_index.uncategorize(session, category.id)  # search: index follows the change
     await session.delete(category)
@@ -241,7 +244,13 @@ def _apply_price(course: Course, price: dict[str, Any] | None) -> None:
 
 
 async def _check_category(session: AsyncSession, category_id: str | None) -> None:
-    if category_id is not None and await session.get(Category, category_id) is None:
+    """The category exists, and stays until this transaction ends: it is locked for share, so deleting it
+    waits and then finds this course in it (otherwise the course kept a search document and a catalog
+    group in the deleted category)."""
+    if category_id is None:
+        return
+    found = await session.scalar(select(Category.id).where(Category.id == category_id).with_for_update(read=True))
+    if found is None:
         raise BadRequest("No such category.", extra={"errors": [{"field": "category_id", "message": "unknown"}]})
 
 
