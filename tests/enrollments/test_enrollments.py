@@ -85,6 +85,13 @@ async def test_enrollment_checks(rt: Runtime, client: httpx.AsyncClient) -> None
 
     basics = await build_course(rt, client, instructor=teacher, title="Programming Basics")
     advanced = await build_course(rt, client, instructor=teacher, title="Compilers", prerequisite_ids=[basics.id])
+    # The course page lists them (an empty list for a course without any), found by id or by slug.
+    for course_id, expected in ((advanced.id, [basics.id]), (basics.id, [])):
+        page = (await client.get(f"/api/v1/courses/{course_id}")).json()
+        assert [p["id"] for p in page["prerequisites"]] == expected
+    slug = (await client.get(f"/api/v1/courses/{advanced.id}")).json()["slug"]
+    listed = (await client.get(f"/api/v1/courses/{slug}")).json()["prerequisites"]
+    assert [(p["id"], p["title"]) for p in listed] == [(basics.id, "Programming Basics")]
     resp = await _enroll(client, student.headers, advanced.id)
     assert resp.status_code == 409
     assert resp.json()["code"] == "prerequisites_not_met"
