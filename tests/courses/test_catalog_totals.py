@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -18,7 +19,7 @@ from lms.search import service as search_service
 from lms.search.models import CatalogGroup, CourseSearch, SearchTerm, SearchTitleWord
 from lms.users.models import Role
 from tests.conftest import Backend
-from tests.courses.helpers import build_course
+from tests.courses.helpers import CourseFixture, build_course
 from tests.factories import Account, signed_in
 
 LEVELS = ("beginner", "advanced")
@@ -52,6 +53,54 @@ async def _assert_totals(rt: Runtime, client: httpx.AsyncClient, category_ids: l
         body = resp.json()
         expected = await _count_published(rt, **combo)
         assert body["total"] == expected == len(body["items"]), (combo, body["total"], expected)
+
+
+@dataclass
+class RaceSetup:
+    """Two categories and courses in one of them, spread over four instructors (for the race tests)."""
+
+    admin: Account
+    category_ids: list[str]
+    teachers: list[Account]
+    courses: list[CourseFixture]
+
+    def teacher_of(self, i: int) -> Account:
+        return self.teachers[i % len(self.teachers)]
+
+
+async def _race_setup(
+    rt: Runtime,
+    client: httpx.AsyncClient,
+    backend: Backend,
+    names: tuple[str, str],
+    *,
+    title: str,
+    home: int,
+    n: int,
+    published: bool = True,
+    n_sqlite: int = 4,
+) -> RaceSetup:
+    """``n`` courses (``n_sqlite`` on SQLite, whose one writer serializes every race) in ``names[home]``."""
+    admin = await signed_in(rt, client, Role.ADMIN)
+    ids = [
+        (await client.post("/api/v1/categories", json={"name": name}, headers=admin.headers)).json()["id"]
+        for name in names
+    ]
+    teachers = [await signed_in(rt, client, Role.INSTRUCTOR) for _ in range(4)]
+    count = n if backend.name != "sqlite" else n_sqlite
+    courses = [
+        await build_course(
+            rt,
+            client,
+            instructor=teachers[i % 4],
+            title=f"{title} {i}",
+            category_id=ids[home],
+            lessons=1,
+            published=published,
+        )
+        for i in range(count)
+    ]
+    return RaceSetup(admin, ids, teachers, courses)
 
 
 async def test_catalog_totals_follow_every_course_change(rt: Runtime, client: httpx.AsyncClient) -> None:
@@ -124,29 +173,16 @@ async def test_catalog_totals_hold_under_concurrent_changes(
     rt: Runtime, client: httpx.AsyncClient, backend: Backend
 ) -> None:
     """Courses published and moved between categories at the same moment each count exactly once."""
-    admin = await signed_in(rt, client, Role.ADMIN)
-    ids = [
-        (await client.post("/api/v1/categories", json={"name": n}, headers=admin.headers)).json()["id"]
-        for n in ("Maths", "Physics")
-    ]
-    teachers: list[Account] = [await signed_in(rt, client, Role.INSTRUCTOR) for _ in range(4)]
-    n = 12 if backend.name != "sqlite" else 4
-    drafts = [
-        await build_course(
-            rt, client, instructor=teachers[i % 4], title=f"Race {i}", category_id=ids[0], lessons=1, published=False
-        )
-        for i in range(n)
-    ]
+    race = await _race_setup(rt, client, backend, ("Maths", "Physics"), title="Race", home=0, n=12, published=False)
+    ids, drafts, n = race.category_ids, race.courses, len(race.courses)
 
     async def publish(i: int) -> int:
-        fx = drafts[i]
-        resp = await client.post(f"/api/v1/courses/{fx.id}/publish", headers=teachers[i % 4].headers)
+        resp = await client.post(f"/api/v1/courses/{drafts[i].id}/publish", headers=race.teacher_of(i).headers)
         return resp.status_code
 
     async def move(i: int, category_id: str) -> int:
-        fx = drafts[i]
         resp = await client.patch(
-            f"/api/v1/courses/{fx.id}", json={"category_id": category_id}, headers=teachers[i % 4].headers
+            f"/api/v1/courses/{drafts[i].id}", json={"category_id": category_id}, headers=race.teacher_of(i).headers
         )
         return resp.status_code
 
@@ -163,21 +199,12 @@ async def test_courses_change_while_the_index_is_rebuilt(
 ) -> None:
     """Edits during `lms search reindex` (and two reindexes at once) all succeed, and afterwards every
     search document and catalog total matches its course."""
-    admin = await signed_in(rt, client, Role.ADMIN)
-    ids = [
-        (await client.post("/api/v1/categories", json={"name": n}, headers=admin.headers)).json()["id"]
-        for n in ("Maths", "Physics")
-    ]
-    teachers: list[Account] = [await signed_in(rt, client, Role.INSTRUCTOR) for _ in range(4)]
-    n = 16 if backend.name != "sqlite" else 6
-    courses = [
-        await build_course(rt, client, instructor=teachers[i % 4], title=f"Race {i}", category_id=ids[0], lessons=1)
-        for i in range(n)
-    ]
+    race = await _race_setup(rt, client, backend, ("Maths", "Physics"), title="Race", home=0, n=16, n_sqlite=6)
+    ids, courses, n = race.category_ids, race.courses, len(race.courses)
 
     async def edit(i: int) -> int:
         changes: dict[str, Any] = {"category_id": ids[1], "title": f"Renamed {i}", "level": "advanced"}
-        resp = await client.patch(f"/api/v1/courses/{courses[i].id}", json=changes, headers=teachers[i % 4].headers)
+        resp = await client.patch(f"/api/v1/courses/{courses[i].id}", json=changes, headers=race.teacher_of(i).headers)
         return resp.status_code
 
     results = await asyncio.gather(
@@ -244,29 +271,20 @@ async def test_courses_moved_into_a_category_while_it_is_deleted(
 ) -> None:
     """Each move either lands before the deletion (and the course ends uncategorized with it) or is
     refused as an unknown category; no course, search document or group is left in the deleted one."""
-    admin = await signed_in(rt, client, Role.ADMIN)
-    ids = [
-        (await client.post("/api/v1/categories", json={"name": n}, headers=admin.headers)).json()["id"]
-        for n in ("Going", "Staying")
-    ]
-    teachers: list[Account] = [await signed_in(rt, client, Role.INSTRUCTOR) for _ in range(4)]
-    n = 12 if backend.name != "sqlite" else 4
-    courses = [
-        await build_course(rt, client, instructor=teachers[i % 4], title=f"Mover {i}", category_id=ids[1], lessons=1)
-        for i in range(n)
-    ]
+    race = await _race_setup(rt, client, backend, ("Going", "Staying"), title="Mover", home=1, n=12)
+    ids, courses, n = race.category_ids, race.courses, len(race.courses)
 
     async def move(i: int) -> int:
         await asyncio.sleep(0.02 * i)  # spread out: some before the deletion, some during, some after
         resp = await client.patch(
-            f"/api/v1/courses/{courses[i].id}", json={"category_id": ids[0]}, headers=teachers[i % 4].headers
+            f"/api/v1/courses/{courses[i].id}", json={"category_id": ids[0]}, headers=race.teacher_of(i).headers
         )
         assert resp.status_code == 200 or resp.json()["code"] == "validation_error", resp.text
         return resp.status_code
 
     async def delete_going() -> int:
         await asyncio.sleep(0.02 * (n // 2))
-        return (await client.delete(f"/api/v1/categories/{ids[0]}", headers=admin.headers)).status_code
+        return (await client.delete(f"/api/v1/categories/{ids[0]}", headers=race.admin.headers)).status_code
 
     codes = await asyncio.gather(delete_going(), *(move(i) for i in range(n)))
     assert codes[0] == 204 and set(codes[1:]) <= {200, 400}

@@ -14,14 +14,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import nh3
-from sqlalchemy import Executable, delete, func, insert, select, update
+from sqlalchemy import Executable, delete, func, insert, select, tuple_, update
 from sqlalchemy import text as text_clause
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.mysql import insert as mysql_insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from lms.core.db import dialect_name
+from lms.core.db import Base, dialect_name
 from lms.courses.models import Course, CourseInstructor, CourseStatus, Lesson, Section
 from lms.search import text
 from lms.search.models import CatalogGroup, CourseSearch, SearchTerm, SearchTitleWord
@@ -221,9 +222,13 @@ async def _add_to_group(session: AsyncSession, key: GroupKey, n: int) -> None:
     if dialect_name(session) in ("mysql", "mariadb"):
         stmt = mysql_insert(CatalogGroup).values(row).on_duplicate_key_update(courses=CatalogGroup.courses + n)
     else:
-        lite = (pg_insert if dialect_name(session) == "postgresql" else sqlite_insert)(CatalogGroup).values(row)
-        stmt = lite.on_conflict_do_update(
-            index_elements=["category_id", "level", "language", "is_free"], set_={"courses": CatalogGroup.courses + n}
+        stmt = (
+            _conflict_insert(session, CatalogGroup)
+            .values(row)
+            .on_conflict_do_update(
+                index_elements=["category_id", "level", "language", "is_free"],
+                set_={"courses": CatalogGroup.courses + n},
+            )
         )
     await session.execute(stmt)
 
@@ -275,7 +280,7 @@ def _upsert_delta(session: AsyncSession, rows: list[dict[str, object]]) -> Execu
     if dialect in ("mysql", "mariadb"):
         my = mysql_insert(SearchTerm).values(rows)
         return my.on_duplicate_key_update(doc_freq=func.greatest(SearchTerm.doc_freq + my.inserted.doc_freq, 0))
-    lite = (pg_insert if dialect == "postgresql" else sqlite_insert)(SearchTerm).values(rows)
+    lite = _conflict_insert(session, SearchTerm).values(rows)
     # SQLite's two-argument max() is its greatest().
     greatest = func.greatest if dialect == "postgresql" else func.max
     return lite.on_conflict_do_update(
@@ -306,16 +311,13 @@ async def rebuild_documents(session: AsyncSession, course_ids: list[str]) -> lis
     never deleted and inserted again: an edit waiting on the row still finds it."""
     if not course_ids:
         return []
-    existing = dict(
-        (
-            await session.execute(
-                select(CourseSearch.course_id, CourseSearch.id)
-                .where(CourseSearch.course_id.in_(course_ids))
-                .order_by(CourseSearch.course_id)
-                .with_for_update()
-            )
-        ).all()
+    locked = (
+        select(CourseSearch.course_id, CourseSearch.id)
+        .where(CourseSearch.course_id.in_(course_ids))
+        .order_by(CourseSearch.course_id)
+        .with_for_update()
     )
+    existing = {course_id: id_ for course_id, id_ in await session.execute(locked)}
     docs = await build_documents(session, course_ids)
     if updates := [{"id": existing[d.course_id], **d.row()} for d in docs if d.course_id in existing]:
         await session.execute(update(CourseSearch), updates)
@@ -336,9 +338,9 @@ async def _replace_title_words(session: AsyncSession, words_by_course: dict[str,
     )
     old = {(word, course_id) for word, course_id in await session.execute(stored)}
     new = {(word, course_id) for course_id, words in words_by_course.items() for word in words}
-    for word, course_id in sorted(old - new):
+    if removed := sorted(old - new):
         await session.execute(
-            delete(SearchTitleWord).where(SearchTitleWord.word == word, SearchTitleWord.course_id == course_id)
+            delete(SearchTitleWord).where(tuple_(SearchTitleWord.word, SearchTitleWord.course_id).in_(removed))
         )
     if added := sorted(new - old):
         await session.execute(
@@ -351,7 +353,12 @@ def _insert_ignoring_existing(session: AsyncSession, model: type[CourseSearch] |
     if dialect_name(session) in ("mysql", "mariadb"):
         # A no-op update rather than INSERT IGNORE, which would also turn data errors into warnings.
         return mysql_insert(model).on_duplicate_key_update(course_id=model.course_id)
-    return (pg_insert if dialect_name(session) == "postgresql" else sqlite_insert)(model).on_conflict_do_nothing()
+    return _conflict_insert(session, model).on_conflict_do_nothing()
+
+
+def _conflict_insert(session: AsyncSession, model: type[Base]) -> postgresql.Insert | sqlite.Insert:
+    """PostgreSQL's or SQLite's INSERT, which share ``ON CONFLICT`` (MariaDB has its own upsert)."""
+    return (pg_insert if dialect_name(session) == "postgresql" else sqlite_insert)(model)
 
 
 async def replace_vocabulary(session: AsyncSession, counts: Counter[str]) -> None:
