@@ -12,6 +12,7 @@ from sqlalchemy.dialects import mysql
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy.pool import PoolResetState
 from sqlalchemy.types import TypeDecorator
 
 from lms.core.ids import new_id
@@ -86,11 +87,25 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
 
         return engine
     kwargs: dict[str, Any] = {"pool_size": 10, "max_overflow": 20, "pool_pre_ping": True, "pool_recycle": 1800}
-    if url.startswith("mysql"):
-        # READ COMMITTED like PostgreSQL, so both backends behave alike under concurrency.
-        kwargs["isolation_level"] = "READ COMMITTED"
-        kwargs["connect_args"] = {"charset": "utf8mb4"}
-    return create_async_engine(url, echo=echo, **kwargs)
+    if not url.startswith("mysql"):
+        return create_async_engine(url, echo=echo, **kwargs)
+    # READ COMMITTED like PostgreSQL, so both backends behave alike under concurrency.
+    kwargs["isolation_level"] = "READ COMMITTED"
+    kwargs["connect_args"] = {"charset": "utf8mb4"}
+    # The pool's own reset (below) replaces its unconditional ROLLBACK on return.
+    engine = create_async_engine(url, echo=echo, pool_reset_on_return=None, **kwargs)
+
+    @event.listens_for(engine.sync_engine, "reset")
+    def _end_open_transaction(dbapi_conn: Any, _record: Any, state: PoolResetState) -> None:
+        """Roll back a connection coming back to the pool only if the server reports a transaction open.
+        Every request ends its unit of work with COMMIT or ROLLBACK, so the pool's default ROLLBACK was a
+        round trip for nothing on each one (asyncpg skips it by itself). The status comes from the
+        server's last reply and is never stale the unsafe way: any statement that opens a transaction
+        replies with it set."""
+        if state.asyncio_safe and not state.terminate_only and dbapi_conn.driver_connection.get_transaction_status():
+            dbapi_conn.rollback()
+
+    return engine
 
 
 class LMSSession(Session):

@@ -59,9 +59,10 @@ class Course(IdMixin, TimestampMixin, Base):
         Index("ix_courses_catalog_price_asc", "status", "price_amount", text("published_at DESC"), text("id DESC")),
         Index("ix_courses_catalog_title", "status", "title", text("id DESC")),
         Index("ix_courses_category_id_status", "category_id", "status"),
-        # The catalog's COUNT for a level or language filter, from the index alone.
+        # A language filter's pages in the default order (newest), and its COUNT from the index alone.
+        Index("ix_courses_catalog_language", "status", "language", "published_at", "created_at", "id"),
+        # The catalog's COUNT for a level filter, from the index alone.
         Index("ix_courses_level_status", "level", "status"),
-        Index("ix_courses_language_status", "language", "status"),
     )
 
     title: Mapped[str] = mapped_column(String(200), nullable=False)

@@ -37,7 +37,7 @@ from lms.courses.models import (
     LessonKind,
     Section,
 )
-from lms.courses.schemas import CategoryRef, CourseCard, InstructorRef, LessonOutline, Price, RatingSummary
+from lms.courses.schemas import CourseCard, LessonOutline
 from lms.enrollments import access as enrollment_access
 from lms.search import indexer as search_index
 from lms.search.models import CatalogGroup
@@ -687,22 +687,24 @@ async def instructors_for(session: AsyncSession, course_ids: list[str]) -> dict[
 
 
 def card_fields(course: Course, category: Category | None, instructors: list[tuple[str, str]]) -> dict[str, Any]:
-    """The fields of a course card (``CourseCard``), shared by the catalog, the course page and search."""
+    """The fields of a course card (``CourseCard``), shared by the catalog, the course page and search.
+    The nested parts are plain dicts, validated with the card in one call: a model built for each part
+    was five validations per card, a hundred per catalog page."""
     return {
         "id": course.id,
         "slug": course.slug,
         "title": course.title,
         "subtitle": course.subtitle,
         "thumbnail_url": course.thumbnail_url,
-        "category": CategoryRef.model_validate(category) if category else None,
+        "category": {"id": category.id, "name": category.name, "slug": category.slug} if category else None,
         "level": course.level,
         "language": course.language,
         "tags": list(course.tags or []),
-        "price": None if course.is_free else Price(amount=course.price_amount, currency=course.price_currency),
+        "price": None if course.is_free else {"amount": course.price_amount, "currency": course.price_currency},
         "is_free": course.is_free,
         "status": course.status,
-        "instructors": [InstructorRef(id=i, full_name=n) for i, n in instructors],
-        "rating": RatingSummary(average=course.rating_average / 100, count=course.rating_count),
+        "instructors": [{"id": i, "full_name": n} for i, n in instructors],
+        "rating": {"average": course.rating_average / 100, "count": course.rating_count},
         "enrollment_count": course.enrollment_count,
         "lesson_count": course.lesson_count,
         "duration_seconds": course.duration_seconds,
