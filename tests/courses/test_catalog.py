@@ -99,3 +99,31 @@ async def test_catalog_filters_sorts_and_paginates(rt: Runtime, client: httpx.As
     assert [c["title"] for c in resp.json()["items"]] == ["Unpublished"]
     resp = await client.get("/api/v1/courses", params={"status": "draft"}, headers=devi.headers)
     assert "Unpublished" not in [c["title"] for c in resp.json()["items"]]
+
+
+async def test_cards_list_a_courses_instructors_in_their_order(rt: Runtime, client: httpx.AsyncClient) -> None:
+    admin = await signed_in(rt, client, Role.ADMIN)
+    rao = await signed_in(rt, client, Role.INSTRUCTOR, full_name="Prof. Rao")
+    devi = await signed_in(rt, client, Role.INSTRUCTOR, full_name="Dr. Devi")
+    kumar = await signed_in(rt, client, Role.INSTRUCTOR, full_name="Dr. Kumar")
+    shared = await build_course(rt, client, instructor=rao, title="Signals and Systems")
+    alone = await build_course(rt, client, instructor=devi, title="Control Systems")
+    order = [kumar.user.id, rao.user.id, devi.user.id]
+    resp = await client.patch(f"/api/v1/courses/{shared.id}", json={"instructor_ids": order}, headers=admin.headers)
+    assert resp.status_code == 200, resp.text
+
+    async def card_instructors() -> dict[str, list[str]]:
+        items = (await client.get("/api/v1/courses", params={"sort": "title"})).json()["items"]
+        return {c["id"]: [i["full_name"] for i in c["instructors"]] for c in items}
+
+    assert await card_instructors() == {
+        shared.id: ["Dr. Kumar", "Prof. Rao", "Dr. Devi"],
+        alone.id: ["Dr. Devi"],
+    }
+    order.reverse()
+    resp = await client.patch(f"/api/v1/courses/{shared.id}", json={"instructor_ids": order}, headers=admin.headers)
+    assert resp.status_code == 200, resp.text
+    assert (await card_instructors())[shared.id] == ["Dr. Devi", "Prof. Rao", "Dr. Kumar"]
+    # The course page (its own statement) agrees with the card.
+    page = (await client.get(f"/api/v1/courses/{shared.id}")).json()
+    assert [i["full_name"] for i in page["instructors"]] == ["Dr. Devi", "Prof. Rao", "Dr. Kumar"]

@@ -43,12 +43,18 @@ router = APIRouter(tags=["courses"])
 
 
 async def _course_read(
-    session: AsyncSession, course: Course, viewer: User | None, category: Category | Literal[False] | None = False
+    session: AsyncSession,
+    course: Course,
+    viewer: User | None,
+    category: Category | Literal[False] | None = False,
+    instructors: list[tuple[str, str]] | None = None,
 ) -> CourseRead:
-    """The course page; ``category`` when the caller already loaded it (False: look it up)."""
+    """The course page; ``category`` and ``instructors`` when the caller already loaded them (False, None:
+    look them up)."""
     if category is False:
         category = await service.category_of(session, course)
-    instructors = (await service.instructors_for(session, [course.id])).get(course.id, [])
+    if instructors is None:
+        instructors = (await service.instructors_for(session, [course.id])).get(course.id, [])
     viewer_block: Viewer | None = None
     if viewer is not None:
         enrollment = await service.viewer_enrollment(session, course=course, viewer=viewer)
@@ -185,8 +191,8 @@ async def get_course(
     """The course page, by id or slug: syllabus, instructors, ratings and, signed in, the viewer's state."""
 
     async def compute() -> CourseRead:
-        course, category = await service.get_visible_course_and_category(session, course_id, viewer)
-        return await _course_read(session, course, viewer, category)
+        found = await service.find_visible_course(session, course_id, viewer)
+        return await _course_read(session, found.course, viewer, found.category, found.instructors)
 
     return await public_answer(request, rt, session, service.CATALOG_CACHE, compute)
 
