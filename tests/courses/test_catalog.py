@@ -127,3 +127,6 @@ async def test_cards_list_a_courses_instructors_in_their_order(rt: Runtime, clie
     # The course page (its own statement) agrees with the card.
     page = (await client.get(f"/api/v1/courses/{shared.id}")).json()
     assert [i["full_name"] for i in page["instructors"]] == ["Dr. Devi", "Prof. Rao", "Dr. Kumar"]
+    # So do search hits (the same column on their own statement).
+    hits = (await client.get("/api/v1/search/courses", params={"q": "signals"})).json()["items"]
+    assert [[i["full_name"] for i in h["instructors"]] for h in hits] == [["Dr. Devi", "Prof. Rao", "Dr. Kumar"]]
