@@ -92,6 +92,22 @@ async def test_enrollment_checks(rt: Runtime, client: httpx.AsyncClient) -> None
     slug = (await client.get(f"/api/v1/courses/{advanced.id}")).json()["slug"]
     listed = (await client.get(f"/api/v1/courses/{slug}")).json()["prerequisites"]
     assert [(p["id"], p["title"]) for p in listed] == [(basics.id, "Programming Basics")]
+    # Several are listed by title, A to Z whatever the case, on the page read and on an edit's answer.
+    automata = await build_course(rt, client, instructor=teacher, title="automata Theory")
+    logic = await build_course(rt, client, instructor=teacher, title="Logic Design")
+    resp = await client.patch(
+        f"/api/v1/courses/{advanced.id}",
+        json={"prerequisite_ids": [basics.id, logic.id, automata.id]},
+        headers=teacher.headers,
+    )
+    titles = ["automata Theory", "Logic Design", "Programming Basics"]
+    assert [p["title"] for p in resp.json()["prerequisites"]] == titles
+    page = (await client.get(f"/api/v1/courses/{slug}")).json()
+    assert [p["title"] for p in page["prerequisites"]] == titles
+    assert page["prerequisites"][0] == {"id": automata.id, "slug": automata.course["slug"], "title": "automata Theory"}
+    await client.patch(
+        f"/api/v1/courses/{advanced.id}", json={"prerequisite_ids": [basics.id]}, headers=teacher.headers
+    )
     resp = await _enroll(client, student.headers, advanced.id)
     assert resp.status_code == 409
     assert resp.json()["code"] == "prerequisites_not_met"

@@ -14,7 +14,7 @@ from lms.core.errors import NotAuthenticated
 from lms.core.pagination import Page, PageParams, page_params
 from lms.core.runtime import Runtime
 from lms.courses import service
-from lms.courses.models import Category, Course, CourseLevel, CourseStatus
+from lms.courses.models import Course, CourseLevel, CourseStatus
 from lms.courses.schemas import (
     CatalogSort,
     CategoryCreate,
@@ -42,19 +42,10 @@ from lms.users.models import User
 router = APIRouter(tags=["courses"])
 
 
-async def _course_read(
-    session: AsyncSession,
-    course: Course,
-    viewer: User | None,
-    category: Category | Literal[False] | None = False,
-    instructors: list[tuple[str, str]] | None = None,
-) -> CourseRead:
-    """The course page; ``category`` and ``instructors`` when the caller already loaded them (False, None:
-    look them up)."""
-    if category is False:
-        category = await service.category_of(session, course)
-    if instructors is None:
-        instructors = (await service.instructors_for(session, [course.id])).get(course.id, [])
+async def _course_read(session: AsyncSession, course: Course | service.FoundCourse, viewer: User | None) -> CourseRead:
+    """The course page, from the course alone (its parts are looked up) or with its parts already read."""
+    found = course if isinstance(course, service.FoundCourse) else await service.course_parts(session, course)
+    course, category = found.course, found.category
     viewer_block: Viewer | None = None
     if viewer is not None:
         enrollment = await service.viewer_enrollment(session, course=course, viewer=viewer)
@@ -67,15 +58,12 @@ async def _course_read(
             can_edit=await service.is_editor(session, course, viewer),
         )
     return CourseRead(
-        **service.card_fields(course, category, instructors),
+        **service.card_fields(course, category, found.instructors),
         description=course.description,
         description_html=course.description_html,
         enrollment_opens_at=course.enrollment_opens_at,
         enrollment_closes_at=course.enrollment_closes_at,
-        prerequisites=[
-            PrerequisiteRef(id=i, slug=slug, title=title)
-            for i, slug, title in await service.prerequisite_refs(session, course.id)
-        ],
+        prerequisites=[PrerequisiteRef(id=i, slug=slug, title=title) for i, slug, title in found.prerequisites],
         sections=[
             SectionOutline(
                 id=section_id,
@@ -192,7 +180,7 @@ async def get_course(
 
     async def compute() -> CourseRead:
         found = await service.find_visible_course(session, course_id, viewer)
-        return await _course_read(session, found.course, viewer, found.category, found.instructors)
+        return await _course_read(session, found, viewer)
 
     return await public_answer(request, rt, session, service.CATALOG_CACHE, compute)
 

@@ -8,6 +8,7 @@ Public functions other domains use: ``get_course``, ``get_lesson``, ``try_take_s
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 import unicodedata
 from collections import defaultdict
@@ -31,7 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import defer
+from sqlalchemy.orm import aliased, defer
 
 from lms.auth.dependencies import is_admin
 from lms.core.cache import LocalCache, current_version, mark_changed
@@ -207,23 +208,37 @@ async def get_course(session: AsyncSession, course_id: str) -> Course | None:
 
 
 class FoundCourse(NamedTuple):
+    """A course with the parts its page shows beside its own columns."""
+
     course: Course
     category: Category | None
     instructors: list[tuple[str, str]]  # (user id, full name), in their listed order
+    prerequisites: list[tuple[str, str, str]]  # (id, slug, title), by title
 
 
 async def _find(session: AsyncSession, id_or_slug: str) -> FoundCourse | None:
     if len(id_or_slug) > 120:
         return None
-    # The category and the instructors come in the same statement: the course page shows them.
+    # The category, instructors and prerequisites come in the same statement: the course page shows them.
+    dialect = dialect_name(session)
     row = (
         await session.execute(
-            select(Course, Category, instructor_list(dialect_name(session)))
+            select(Course, Category, instructor_list(dialect), prerequisite_list(dialect))
             .outerjoin(Category, Category.id == Course.category_id)
             .where(or_(Course.id == id_or_slug, Course.slug == id_or_slug))
         )
     ).first()
-    return FoundCourse(row[0], row[1], listed_instructors(row[2])) if row else None
+    if row is None:
+        return None
+    return FoundCourse(row[0], row[1], listed_instructors(row[2]), listed_prerequisites(row[3]))
+
+
+async def course_parts(session: AsyncSession, course: Course) -> FoundCourse:
+    """The parts of the page of a course already loaded (after a change)."""
+    instructors = (await instructors_for(session, [course.id])).get(course.id, [])
+    return FoundCourse(
+        course, await category_of(session, course), instructors, await prerequisite_refs(session, course.id)
+    )
 
 
 async def find_visible_course(session: AsyncSession, id_or_slug: str, user: User | None) -> FoundCourse:
@@ -684,25 +699,48 @@ async def catalog_page(
     return cards, total
 
 
+def _json_rows(dialect: str, *columns: Any) -> Any:
+    """An aggregate of ``columns`` as a JSON list of lists, one per row, in no particular order (SQLite
+    before 3.44 cannot order inside an aggregate)."""
+    if dialect == "postgresql":
+        return func.json_agg(func.json_build_array(*columns))
+    if dialect in ("mysql", "mariadb"):
+        return func.json_arrayagg(func.json_array(*columns))
+    return func.json_group_array(func.json_array(*columns))
+
+
+@functools.cache  # built once per backend: these are constants, and building them took time on every page
 def instructor_list(dialect: str) -> Any:
     """A course's instructors as a JSON list of [position, user id, full name] (null for none), a column of
     the course's own row: the catalog page is one statement instead of two (the second read the page's
-    instructors: 0.6-1.1 ms of SQL and a round trip). Unordered (SQLite before 3.44 cannot order inside
-    an aggregate): ``listed_instructors`` puts them in order."""
-    columns = (CourseInstructor.position, User.id, User.full_name)
-    if dialect == "postgresql":
-        listed = func.json_agg(func.json_build_array(*columns))
-    elif dialect in ("mysql", "mariadb"):
-        listed = func.json_arrayagg(func.json_array(*columns))
-    else:
-        listed = func.json_group_array(func.json_array(*columns))
+    instructors: 0.6-1.1 ms of SQL and a round trip). ``listed_instructors`` puts them in order."""
     of_course = (
-        select(listed)
+        select(_json_rows(dialect, CourseInstructor.position, User.id, User.full_name))
         .select_from(CourseInstructor)
         .join(User, User.id == CourseInstructor.user_id)
         .where(CourseInstructor.course_id == Course.id)
     )
     return type_coerce(of_course.scalar_subquery(), JSON)
+
+
+@functools.cache
+def prerequisite_list(dialect: str) -> Any:
+    """A course's prerequisites as a JSON list of [id, slug, title] (null for none), a column of the
+    course's own row; ``listed_prerequisites`` puts them in order."""
+    required = aliased(Course)
+    of_course = (
+        select(_json_rows(dialect, required.id, required.slug, required.title))
+        .select_from(CoursePrerequisite)
+        .join(required, required.id == CoursePrerequisite.prerequisite_id)
+        .where(CoursePrerequisite.course_id == Course.id)
+    )
+    return type_coerce(of_course.scalar_subquery(), JSON)
+
+
+def listed_prerequisites(value: list[list[Any]] | None) -> list[tuple[str, str, str]]:
+    """(id, slug, title) by title, A to Z regardless of case, from a ``prerequisite_list`` column."""
+    rows = [(i, slug, title) for i, slug, title in value or []]
+    return sorted(rows, key=lambda r: (r[2].casefold(), r[2], r[0]))
 
 
 def listed_instructors(value: list[list[Any]] | None) -> list[tuple[str, str]]:
@@ -778,9 +816,8 @@ async def prerequisite_refs(session: AsyncSession, course_id: str) -> list[tuple
         select(Course.id, Course.slug, Course.title)
         .join(CoursePrerequisite, CoursePrerequisite.prerequisite_id == Course.id)
         .where(CoursePrerequisite.course_id == course_id)
-        .order_by(Course.title)
     )
-    return [(i, s, t) for i, s, t in rows]
+    return listed_prerequisites([list(r) for r in rows])
 
 
 _OUTLINE_FIELDS = ("id", "title", "kind", "is_preview", "is_required", "duration_seconds", "position")
