@@ -234,11 +234,11 @@ async def _find(session: AsyncSession, id_or_slug: str) -> FoundCourse | None:
 
 
 async def course_parts(session: AsyncSession, course: Course) -> FoundCourse:
-    """The parts of the page of a course already loaded (after a change)."""
-    instructors = (await instructors_for(session, [course.id])).get(course.id, [])
-    return FoundCourse(
-        course, await category_of(session, course), instructors, await prerequisite_refs(session, course.id)
-    )
+    """The page's parts of a course already loaded (after a change), read by the course page's statement."""
+    found = await _find(session, course.id)
+    if found is None:
+        raise NotFound("No such course.")
+    return found
 
 
 async def find_visible_course(session: AsyncSession, id_or_slug: str, user: User | None) -> FoundCourse:
@@ -799,27 +799,6 @@ def card_fields(course: Course, category: Category | None, instructors: list[tup
     }
 
 
-async def prerequisites_of(session: AsyncSession, course_id: str) -> list[Course]:
-    return list(
-        await session.scalars(
-            select(Course)
-            .join(CoursePrerequisite, CoursePrerequisite.prerequisite_id == Course.id)
-            .where(CoursePrerequisite.course_id == course_id)
-            .order_by(Course.title)
-        )
-    )
-
-
-async def prerequisite_refs(session: AsyncSession, course_id: str) -> list[tuple[str, str, str]]:
-    """(id, slug, title) of the course's prerequisites, by title (the course page's list)."""
-    rows = await session.execute(
-        select(Course.id, Course.slug, Course.title)
-        .join(CoursePrerequisite, CoursePrerequisite.prerequisite_id == Course.id)
-        .where(CoursePrerequisite.course_id == course_id)
-    )
-    return listed_prerequisites([list(r) for r in rows])
-
-
 _OUTLINE_FIELDS = ("id", "title", "kind", "is_preview", "is_required", "duration_seconds", "position")
 OUTLINE_LESSON = (
     Lesson.id,
@@ -861,10 +840,6 @@ async def syllabus(session: AsyncSession, course_id: str) -> list[tuple[Section,
     for lesson in lessons:
         by_section[lesson.section_id].append(lesson)
     return [(s, by_section.get(s.id, [])) for s in sections]
-
-
-async def category_of(session: AsyncSession, course: Course) -> Category | None:
-    return await session.get(Category, course.category_id) if course.category_id else None
 
 
 # ------------------------------------------------------------------------------------ sections, lessons
