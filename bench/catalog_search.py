@@ -117,7 +117,7 @@ def main() -> None:
         "--client",
         choices=("aiohttp", "httpx"),
         default="aiohttp",
-        help="load generator (httpx: the one used before 2026-12-04's seventh session; adds ~1.5 ms of its own)",
+        help="load generator (httpx: the one used before 2026-12-04's seventh session; adds ~0.5 ms of its own)",
     )
     parser.add_argument(
         "--scenarios", default=",".join(SCENARIOS), help=f"comma-separated subset of {','.join(SCENARIOS)}"
