@@ -102,7 +102,12 @@ class Course(IdMixin, TimestampMixin, Base):
 
     @property
     def seats_left(self) -> int | None:
-        return None if self.capacity is None else max(0, self.capacity - self.enrollment_count)
+        return seats_left(self.capacity, self.enrollment_count)
+
+
+def seats_left(capacity: int | None, enrollment_count: int) -> int | None:
+    """Seats still open (None: no limit)."""
+    return None if capacity is None else max(0, capacity - enrollment_count)
 
 
 class CourseInstructor(Base):

@@ -19,6 +19,7 @@ from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import (
     JSON,
+    Row,
     Select,
     Text,
     cast,
@@ -32,7 +33,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased, defer
+from sqlalchemy.orm import aliased
 
 from lms.auth.dependencies import is_admin
 from lms.core.cache import LocalCache, current_version, mark_changed
@@ -50,6 +51,7 @@ from lms.courses.models import (
     Lesson,
     LessonKind,
     Section,
+    seats_left,
 )
 from lms.courses.schemas import CourseCard, LessonOutline
 from lms.enrollments import access as enrollment_access
@@ -622,9 +624,44 @@ _SORTS: dict[str, list[Any]] = {
 }
 
 
-# Cards never show the description; leaving its two TEXT columns out keeps the page query to the index
-# and small rows.
-CARD_ONLY = (defer(Course.description), defer(Course.description_html))
+# What a card shows (``card_fields``) as plain columns. Cards never show the description: leaving its two
+# TEXT columns out keeps the page query to the index and small rows. Read as rows rather than ORM objects:
+# a page of 20 loaded as objects cost 0.3-0.4 ms more.
+CARD_COLUMNS = (
+    Course.id,
+    Course.slug,
+    Course.title,
+    Course.subtitle,
+    Course.thumbnail_url,
+    Course.level,
+    Course.language,
+    Course.tags,
+    Course.price_amount,
+    Course.price_currency,
+    Course.status,
+    Course.rating_average,
+    Course.rating_count,
+    Course.enrollment_count,
+    Course.lesson_count,
+    Course.duration_seconds,
+    Course.capacity,
+    Course.published_at,
+    Course.created_at,
+    Category.id.label("category_id"),
+    Category.name.label("category_name"),
+    Category.slug.label("category_slug"),
+)
+
+
+class CategoryRef(NamedTuple):
+    id: str
+    name: str
+    slug: str
+
+
+def row_category(row: Row[Any]) -> CategoryRef | None:
+    """The category of a row of ``CARD_COLUMNS`` (None for an uncategorized course)."""
+    return None if row.category_id is None else CategoryRef(row.category_id, row.category_name, row.category_slug)
 
 
 def _grouped_total(filters: CatalogFilters) -> Select[int] | None:
@@ -679,19 +716,19 @@ async def catalog_page(
         total = totals.get(total_key)
     stmt = (
         catalog_statement(filters, viewer)
-        .add_columns(
-            count.scalar_subquery() if total is None else literal(total),
-            instructor_list(dialect_name(session)),
+        .with_only_columns(
+            *CARD_COLUMNS,
+            (count.scalar_subquery() if total is None else literal(total)).label("total"),
+            instructor_list(dialect_name(session)).label("instructors"),
         )
-        .options(*CARD_ONLY)
         .order_by(*catalog_order(filters.sort))
         .offset(page.offset)
         .limit(page.page_size)
     )
     cards: list[CourseCard] = []
-    for course, category, row_total, instructors in await session.execute(stmt):
-        cards.append(CourseCard(**card_fields(course, category, listed_instructors(instructors))))
-        total = int(row_total or 0)
+    for row in await (await session.connection()).execute(stmt):
+        cards.append(CourseCard(**card_fields(row, row_category(row), listed_instructors(row.instructors))))
+        total = int(row.total or 0)
     if total is None:  # an empty page (past the last one, or nothing matches) carries no total
         total = int(await session.scalar(count) or 0)
     if total_key is not None:
@@ -770,10 +807,14 @@ async def instructors_for(session: AsyncSession, course_ids: list[str]) -> dict[
     return result
 
 
-def card_fields(course: Course, category: Category | None, instructors: list[tuple[str, str]]) -> dict[str, Any]:
-    """The fields of a course card (``CourseCard``), shared by the catalog, the course page and search.
-    The nested parts are plain dicts, validated with the card in one call: a model built for each part
-    was five validations per card, a hundred per catalog page."""
+def card_fields(
+    course: Course | Row[Any], category: Category | CategoryRef | None, instructors: list[tuple[str, str]]
+) -> dict[str, Any]:
+    """The fields of a course card (``CourseCard``), shared by the catalog, the course page and search, from
+    a course or a row of ``CARD_COLUMNS``. The nested parts are plain dicts, validated with the card in one
+    call: a model built for each part was five validations per card, a hundred per catalog page."""
+    free = course.price_amount == 0
+    capacity = course.capacity
     return {
         "id": course.id,
         "slug": course.slug,
@@ -784,16 +825,16 @@ def card_fields(course: Course, category: Category | None, instructors: list[tup
         "level": course.level,
         "language": course.language,
         "tags": list(course.tags or []),
-        "price": None if course.is_free else {"amount": course.price_amount, "currency": course.price_currency},
-        "is_free": course.is_free,
+        "price": None if free else {"amount": course.price_amount, "currency": course.price_currency},
+        "is_free": free,
         "status": course.status,
         "instructors": [{"id": i, "full_name": n} for i, n in instructors],
         "rating": {"average": course.rating_average / 100, "count": course.rating_count},
         "enrollment_count": course.enrollment_count,
         "lesson_count": course.lesson_count,
         "duration_seconds": course.duration_seconds,
-        "capacity": course.capacity,
-        "seats_left": course.seats_left,
+        "capacity": capacity,
+        "seats_left": seats_left(capacity, course.enrollment_count),
         "published_at": course.published_at,
         "created_at": course.created_at,
     }
