@@ -474,3 +474,65 @@ async def test_search_orders_like_the_catalog(rt: Runtime, client: httpx.AsyncCl
     assert len(expected) == 5
     found = [c["id"] for c in (await search(client, q="signals", sort=sort))["items"]]
     assert found == expected
+
+
+@pytest.mark.parametrize("q", ["", "the of"])
+async def test_a_search_without_words_lists_the_catalog_with_its_facets(
+    rt: Runtime, client: httpx.AsyncClient, q: str
+) -> None:
+    """No words (nothing typed, or only stopwords): every published course, with the same facets, totals and
+    order as a word every course matches, read from the catalog groups instead of every course."""
+    admin = await signed_in(rt, client, Role.ADMIN)
+    cse = (await client.post("/api/v1/categories", json={"name": "CSE"}, headers=admin.headers)).json()
+    ece = (await client.post("/api/v1/categories", json={"name": "ECE"}, headers=admin.headers)).json()
+    rao = await instructor(rt, client)
+    paid = {"amount": 49900, "currency": "INR"}
+    specs: list[dict[str, Any]] = [
+        {"title": "Signals", "category_id": ece["id"], "level": "advanced", "price": paid},
+        {"title": "Compilers", "category_id": cse["id"], "level": "advanced", "language": "te"},
+        {"title": "Databases", "category_id": cse["id"], "level": "beginner", "price": paid},
+        {"title": "Study Skills"},  # uncategorized
+        {"title": "Networks", "category_id": cse["id"], "language": "te", "price": paid},
+    ]
+    for spec in specs:
+        await build_course(rt, client, instructor=rao, lessons=1, **spec)
+    await build_course(rt, client, instructor=rao, lessons=1, title="Draft", category_id=cse["id"], published=False)
+
+    statements: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    filter_sets: list[dict[str, Any]] = [
+        {},
+        {"category": cse["slug"]},
+        {"category": cse["id"], "level": "advanced"},
+        {"language": "te", "price": "paid"},
+        {"price": "free", "sort": "title"},
+        {"sort": "price_desc", "page": 2, "page_size": 2},
+        {"category": "no-such-category"},
+    ]
+    for filters in filter_sets:
+        event.listen(rt.engine.sync_engine, "before_cursor_execute", record)
+        try:
+            browsed = await search(client, q=q, **filters)
+        finally:
+            event.remove(rt.engine.sync_engine, "before_cursor_execute", record)
+        # "lesson" is in every course (its lesson titles): the full-text path over the same courses.
+        matched = await search(client, q="lesson", **({"sort": "newest"} | filters))
+        assert browsed["total"] == matched["total"], filters
+        assert browsed["facets"] == matched["facets"], filters
+        assert [c["id"] for c in browsed["items"]] == [c["id"] for c in matched["items"]], filters
+    assert any("catalog_groups" in s for s in statements)
+
+    everything = await search(client, q=q)
+    assert everything["total"] == 5 and "Draft" not in {c["title"] for c in everything["items"]}
+    assert everything["facets"]["category"] == [
+        {"value": cse["slug"], "label": "CSE", "count": 3},
+        {"value": ece["slug"], "label": "ECE", "count": 1},
+    ]
+    assert {f["value"]: f["count"] for f in everything["facets"]["price"]} == {"free": 2, "paid": 3}
+    narrowed = await search(client, q=q, category=cse["slug"], language="te")
+    assert {c["title"] for c in narrowed["items"]} == {"Compilers", "Networks"}
+    assert {f["value"]: f["count"] for f in narrowed["facets"]["language"]} == {"en": 1, "te": 2}
+    assert narrowed["items"][0]["highlight"]["title"] == narrowed["items"][0]["title"]  # nothing to mark
