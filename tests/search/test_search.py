@@ -427,8 +427,13 @@ async def test_mariadb_reads_the_rarest_word_first(rt: Runtime, client: httpx.As
     await build_course(rt, client, instructor=rao, title="Project Management", description="Plans and people.")
 
     async with rt.sessionmaker() as session:
-        ordered = await search_service._rarest_first(session, ["project", "management", "zzyzx"])
-        mariadb = session.bind.dialect.name in ("mysql", "mariadb")
+        tokens = ["project", "management", "zzyzx"]
+        frequencies = await search_service._prefix_frequencies(session, tokens)
+        dialect = session.bind.dialect.name
+        ordered = search_service._rarest_first(dialect, tokens, frequencies)
+        mariadb = dialect in ("mysql", "mariadb")
+    # Summed over the terms with the prefix: "project" (4 courses) and "projects" (3).
+    assert frequencies == {"project": 7, "management": 1, "zzyzx": 0}
     assert ordered == (["zzyzx", "management", "project"] if mariadb else ["project", "management", "zzyzx"])
 
     # The search itself sends that order to MariaDB, whichever order the words were typed in.
@@ -536,3 +541,65 @@ async def test_a_search_without_words_lists_the_catalog_with_its_facets(
     assert {c["title"] for c in narrowed["items"]} == {"Compilers", "Networks"}
     assert {f["value"]: f["count"] for f in narrowed["facets"]["language"]} == {"en": 1, "te": 2}
     assert narrowed["items"][0]["highlight"]["title"] == narrowed["items"][0]["title"]  # nothing to mark
+
+
+async def test_one_pass_and_two_passes_give_the_same_answers(
+    rt: Runtime, client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Search either reads every match and counts, sorts and pages them in Python (MariaDB, SQLite), or asks
+    the database for the facet groups and then the page in the same order (PostgreSQL). Both answer alike
+    on every backend: totals, facets, and the order with all its tiebreakers."""
+    admin = await signed_in(rt, client, Role.ADMIN)
+    cse = (await client.post("/api/v1/categories", json={"name": "CSE"}, headers=admin.headers)).json()
+    ece = (await client.post("/api/v1/categories", json={"name": "ECE"}, headers=admin.headers)).json()
+    rao = await instructor(rt, client)
+    paid = {"amount": 50000, "currency": "INR"}
+    specs: list[dict[str, Any]] = [
+        {"title": "Signals Lab", "price": paid, "category_id": ece["id"]},
+        {"title": "Signals Lab", "price": paid, "category_id": ece["id"]},
+        {"title": "Applied Signals", "description": "Signals and signals again.", "category_id": cse["id"]},
+        {"title": "Signals Theory", "price": {"amount": 90000, "currency": "INR"}, "language": "te"},
+        {"title": "Digital Signals", "level": "advanced", "category_id": cse["id"]},
+        {"title": "C Programming", "description": "Signals in C.", "level": "beginner"},
+        {"title": "Circuits", "description": "No match here."},
+    ]
+    built = [await build_course(rt, client, instructor=rao, lessons=1, **spec) for spec in specs]
+    async with rt.sessionmaker() as session, session.begin():
+        counts = [(3, 450), (3, 450), (7, 300), (0, 450), (3, 0), (1, 500), (9, 100)]
+        for fx, (count, rating) in zip(built, counts, strict=True):
+            await session.execute(
+                update(Course).where(Course.id == fx.id).values(enrollment_count=count, rating_average=rating)
+            )
+        # A document without a publication date sorts after every dated one, on either path.
+        await session.execute(
+            update(CourseSearch).where(CourseSearch.course_id == built[4].id).values(published_at=None)
+        )
+        mark_changed(session, CATALOG_CACHE)
+
+    real = search_service._two_passes
+    monkeypatch.setattr(rt.catalog_cache, "ttl", 0)  # every answer computed, none reused from the other path
+    queries: list[dict[str, Any]] = [
+        {"q": "signals"},
+        {"q": "signals", "category": cse["slug"]},
+        {"q": "signals", "price": "paid", "language": "en"},
+        {"q": "signals", "level": "advanced"},
+        {"q": "lab signals"},
+        {"q": "C"},  # a short word: title words, no rank
+        {"q": "signals", "min_price": 1, "max_price": 60000},
+        {"q": "signals", "instructor": rao.user.id},
+    ]
+    sorts = ["relevance", "newest", "popular", "rating", "price", "price_desc", "title"]
+    for params in queries:
+        for sort in sorts:
+            for page in (1, 2, 3):
+                asked = params | {"sort": sort, "page": page, "page_size": 2}
+                answers = []
+                for two in (False, True):
+                    monkeypatch.setattr(search_service, "_two_passes", lambda *args, two=two: two)
+                    body = await search(client, **asked)
+                    answers.append((body["total"], body["facets"], [c["id"] for c in body["items"]]))
+                assert answers[0] == answers[1], asked
+    monkeypatch.setattr(search_service, "_two_passes", real)
+    everything = await search(client, q="signals", sort="newest", page_size=10)
+    assert everything["total"] == 6
+    assert everything["items"][-1]["id"] == built[4].id  # undated last
