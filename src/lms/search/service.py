@@ -610,9 +610,27 @@ async def suggest(session: AsyncSession, *, q: str) -> list[Suggestion]:
         # index range per word; a LIKE '%data%' on the titles instead read every title (24 ms against 4).
         published = courses_service.catalog_statement(courses_service.CatalogFilters(), None)
         stmt = published.with_only_columns(Course.title, Course.slug)
-        for word in dict.fromkeys(prefix.split(" ")):
-            words = select(SearchTitleWord.course_id).where(repository.starts_with(SearchTitleWord.word, word))
-            stmt = stmt.where(Course.id.in_(words))
+        words = list(dict.fromkeys(prefix.split(" ")))
+        if dialect_name(session) == "postgresql":
+            # PostgreSQL walked every course by popularity, probing each one's title words, even for a
+            # word few titles have ("py", 133 titles: 5 ms against 1.3 looking those courses up by id).
+            # The longest word is the likeliest to be rare; when it is, its courses are the candidates.
+            # (MariaDB plans this well itself, and a long IN list cost it more.)
+            longest = max(words, key=len)
+            titled = await session.scalars(
+                select(SearchTitleWord.course_id)
+                .where(repository.starts_with(SearchTitleWord.word, longest))
+                .limit(_COMMON_PREFIX)
+            )
+            candidates = list(titled)
+            if not candidates:
+                return [Suggestion(title=title, slug=slug) for slug, title in found.items()]
+            if len(candidates) < _COMMON_PREFIX:
+                stmt = stmt.where(Course.id.in_(candidates))
+                words.remove(longest)
+        for word in words:
+            with_word = select(SearchTitleWord.course_id).where(repository.starts_with(SearchTitleWord.word, word))
+            stmt = stmt.where(Course.id.in_(with_word))
         for title, slug in await session.execute(stmt.order_by(*_POPULAR).limit(MAX_SUGGESTIONS)):
             if len(found) >= MAX_SUGGESTIONS:
                 break
