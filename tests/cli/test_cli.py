@@ -49,3 +49,19 @@ def test_payments_reconcile_command(tmp_path: Path) -> None:
     assert _run(["migrate"], tmp_path).returncode == 0
     done = _run(["payments", "reconcile", "--older-than", "0"], tmp_path)
     assert done.returncode == 0 and "checked: 0" in done.stderr
+
+
+def test_seed_demo_at_a_scale_loads_a_keyed_catalog(tmp_path: Path) -> None:
+    """``--scale 0.01``: a hundredth of the benchmark catalog, every course with the key its title sorts by."""
+    assert _run(["migrate"], tmp_path).returncode == 0
+    seeded = _run(["seed-demo", "--scale", "0.01"], tmp_path)
+    assert seeded.returncode == 0, seeded.stderr
+    assert "100 courses in the catalog" in seeded.stderr  # the console (rich) writes to stderr
+    with sqlite3.connect(tmp_path / "cli.db") as conn:
+        titles = conn.execute("select title, title_key from courses where status = 'published'").fetchall()
+        assert len(titles) == 100
+        assert all(key == title.lower() for title, key in titles)  # the generator's titles are plain words
+        assert conn.execute("select count(*) from users").fetchone()[0] >= 1000
+        assert conn.execute("select count(*) from course_search").fetchone()[0] == 100
+    again = _run(["seed-demo", "--scale", "0.01"], tmp_path)
+    assert again.returncode == 0 and "already loaded" in again.stderr

@@ -100,7 +100,8 @@ async def _kill(backend: Backend, server_id: int) -> None:
     other = create_engine(to_async_url(backend.url))
     async with other.connect() as conn:
         if backend.name == "postgres":
-            await conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": server_id})
+            # Waits (up to 5 s) until the session has ended, as KILL does on MariaDB.
+            await conn.execute(text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": server_id})
         else:
             await conn.execute(text(f"KILL {server_id}"))
     await other.dispose()
@@ -127,6 +128,23 @@ async def test_an_idle_connection_the_server_closed_is_replaced_before_use(
     await _kill(backend, killed)
     async with server_engine.connect() as conn:
         assert await _server_id(conn, backend) != killed
+    assert pings.count == 1
+
+
+async def test_after_a_failed_check_every_older_connection_is_replaced_without_a_ping_each(
+    server_engine: AsyncEngine, backend: Backend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server restart ends every pooled session at once: the first failed check replaces them all, so the
+    other idle connections are not each pinged (and found dead) in turn."""
+    monkeypatch.setattr(db, "PING_AFTER_IDLE_SECONDS", 0.0)
+    pings = _Pings(server_engine, monkeypatch)
+    async with server_engine.connect() as a, server_engine.connect() as b:
+        killed = {await _server_id(a, backend), await _server_id(b, backend)}
+    for server_id in killed:
+        await _kill(backend, server_id)
+    async with server_engine.connect() as a, server_engine.connect() as b:
+        now = {await _server_id(a, backend), await _server_id(b, backend)}
+    assert not now & killed and len(now) == 2
     assert pings.count == 1
 
 

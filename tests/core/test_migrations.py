@@ -8,10 +8,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import insert, inspect, select, text
+from sqlalchemy import TableClause, column, insert, inspect, select, table, text
 from sqlalchemy.engine import Connection
 
 from lms import migrate
@@ -25,7 +26,21 @@ from tests.conftest import SERVER_URLS, Backend, _admin_sql, _replace_db
 
 # Indexes with a descending column: Alembic reflects them as expressions it cannot compare on SQLite and
 # MariaDB (it reports them removed and added). Their existence is checked in test_descending_indexes_exist.
-DESCENDING_INDEXES = {"ix_courses_catalog_price_asc", "ix_courses_catalog_title"}
+DESCENDING_INDEXES = {"ix_courses_catalog_price_asc", "ix_courses_catalog_title_key"}
+
+
+def _courses_without(*later: str) -> TableClause:
+    """The courses table as it was before the migrations adding the ``later`` columns (no Python defaults)."""
+    return table("courses", *(column(c.name, c.type) for c in Course.__table__.c if c.name not in later))
+
+
+def _course_row(**values: Any) -> dict[str, Any]:
+    now = datetime.now(UTC)
+    defaults = {"subtitle": "", "description": "", "description_html": "", "tags": [], "price_amount": 0}
+    defaults |= {"price_currency": "INR", "level": "all_levels", "language": "en", "status": "draft"}
+    counters = ("enrollment_count", "rating_count", "rating_sum", "rating_average", "lesson_count")
+    defaults |= dict.fromkeys((*counters, "duration_seconds"), 0) | {"created_at": now, "updated_at": now}
+    return defaults | values
 
 
 def _not_search_internals(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
@@ -98,16 +113,18 @@ async def test_search_facet_columns_are_copied_from_existing_courses(backend: Ba
         async with engine.begin() as conn:
             await conn.execute(insert(Category.__table__).values(id="cat-1", name="CSE", slug="cse"))
             await conn.execute(
-                insert(Course.__table__).values(
-                    id="course-1",
-                    title="Signals",
-                    slug="signals",
-                    category_id="cat-1",
-                    level="advanced",
-                    language="te",
-                    price_amount=49900,
-                    status="published",
-                    published_at=published,
+                insert(_courses_without("title_key")).values(
+                    _course_row(
+                        id="course-1",
+                        title="Signals",
+                        slug="signals",
+                        category_id="cat-1",
+                        level="advanced",
+                        language="te",
+                        price_amount=49900,
+                        status="published",
+                        published_at=published,
+                    )
                 )
             )
             await conn.execute(
@@ -130,4 +147,20 @@ async def test_search_facet_columns_are_copied_from_existing_courses(backend: Ba
                 )
             ).one()
         assert tuple(row) == ("cat-1", "advanced", "te", 49900, published)
+        await engine.dispose()
+
+
+async def test_existing_courses_get_their_title_key(backend: Backend, tmp_path: Path) -> None:
+    """Migration 0018 keys the titles of the courses already there, as a new course's is keyed."""
+    titles = {"course-1": "iOS Development", "course-2": "Éclairs & Pastry", "course-3": "C++ Basics"}
+    async with scratch_database(backend, tmp_path) as url:
+        await asyncio.to_thread(migrate.upgrade, url, "0017")
+        engine = create_engine(to_async_url(url))
+        async with engine.begin() as conn:
+            rows = [_course_row(id=id_, title=title, slug=id_) for id_, title in titles.items()]
+            await conn.execute(insert(_courses_without("title_key")), rows)
+        await asyncio.to_thread(migrate.upgrade, url)
+        async with engine.connect() as conn:
+            keys = dict((await conn.execute(select(Course.id, Course.title_key))).all())
+        assert keys == {"course-1": "ios development", "course-2": "eclairs pastry", "course-3": "c basics"}
         await engine.dispose()

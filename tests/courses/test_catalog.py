@@ -101,6 +101,36 @@ async def test_catalog_filters_sorts_and_paginates(rt: Runtime, client: httpx.As
     assert "Unpublished" not in [c["title"] for c in resp.json()["items"]]
 
 
+async def test_the_title_sort_is_a_to_z_ignoring_case_accents_and_punctuation(
+    rt: Runtime, client: httpx.AsyncClient
+) -> None:
+    """The same order on every backend (a database collation put "iOS" after "Zoology" on PostgreSQL and
+    SQLite), in the public catalog, an instructor's own list with drafts, and search with or without words;
+    a renamed course moves at once."""
+    rao = await signed_in(rt, client, Role.INSTRUCTOR, full_name="Prof. Rao")
+    titles = ["Zoology Basics", "iOS Development", "C++ Basics", "data Structures", "Éclairs and Pastry"]
+    built = {t: await build_course(rt, client, instructor=rao, title=t) for t in titles}
+    await build_course(rt, client, instructor=rao, title="c Programming", published=False)
+    a_to_z = ["C++ Basics", "data Structures", "Éclairs and Pastry", "iOS Development", "Zoology Basics"]
+
+    async def listed(path: str = "/api/v1/courses", **params: object) -> list[str]:
+        resp = await client.get(path, params={"sort": "title"} | params, headers=rao.headers)
+        assert resp.status_code == 200, resp.text
+        return [c["title"] for c in resp.json()["items"]]
+
+    assert await listed() == a_to_z
+    assert await listed(page=2, page_size=2) == a_to_z[2:4]
+    assert await listed(mine="true") == ["C++ Basics", "c Programming", *a_to_z[1:]]
+    assert await listed("/api/v1/search/courses", q="") == a_to_z
+    assert await listed("/api/v1/search/courses", q="lesson") == a_to_z  # every course's lesson titles
+
+    resp = await client.patch(
+        f"/api/v1/courses/{built['Zoology Basics'].id}", json={"title": "Anatomy"}, headers=rao.headers
+    )
+    assert resp.status_code == 200, resp.text
+    assert (await listed())[:2] == ["Anatomy", "C++ Basics"]
+
+
 async def test_cards_list_a_courses_instructors_in_their_order(rt: Runtime, client: httpx.AsyncClient) -> None:
     admin = await signed_in(rt, client, Role.ADMIN)
     rao = await signed_in(rt, client, Role.INSTRUCTOR, full_name="Prof. Rao")

@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import DateTime, MetaData, String, event
-from sqlalchemy.dialects import mysql
+from sqlalchemy.dialects import mysql, postgresql
 from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import InvalidatePoolError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from sqlalchemy.pool import PoolResetState
@@ -67,6 +67,18 @@ class TimestampMixin:
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow, nullable=False)
 
 
+def byte_order_string(length: int) -> String:
+    """A VARCHAR compared by code point on every backend (SQLite's default): PostgreSQL's "C" collation,
+    MariaDB's utf8mb4_bin. For normalized keys: prefix range scans use the btree on PostgreSQL, MariaDB's
+    accent- and case-insensitive default does not make distinct keys collide, and an ORDER BY on the
+    column sorts alike everywhere, and as Python does."""
+    return (
+        String(length)
+        .with_variant(postgresql.VARCHAR(length, collation="C"), "postgresql")
+        .with_variant(mysql.VARCHAR(length, collation="utf8mb4_bin"), "mysql", "mariadb")
+    )
+
+
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     """An engine tuned per backend. SQLite gets one connection: writes serialize, no 'database is locked'."""
     if url.startswith("sqlite"):
@@ -89,7 +101,8 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
 
         return engine
     # Last in, first out: under light traffic the same few connections stay busy (and skip the ping, below)
-    # while the rest idle until the recycle age retires them.
+    # while the rest wait at the bottom of the pool. The pool closes none of them by itself: one older than
+    # ``pool_recycle`` is replaced when it is next handed out, and one that has died meanwhile fails the ping.
     kwargs: dict[str, Any] = {"pool_size": 10, "max_overflow": 20, "pool_use_lifo": True, "pool_recycle": 1800}
     if not url.startswith("mysql"):
         return _ping_when_idle(create_async_engine(url, echo=echo, **kwargs))
@@ -137,7 +150,9 @@ def _ping_when_idle(engine: AsyncEngine) -> AsyncEngine:
             dialect.do_ping(dbapi_conn)
         except dialect.loaded_dbapi.Error as exc:
             if dialect.is_disconnect(exc, dbapi_conn, None):
-                raise DisconnectionError("the pooled connection was closed by the server") from exc  # retried
+                # The server went away (restarted): every connection made before now is stale too, so the
+                # pool replaces them all, and this checkout is retried on a new one.
+                raise InvalidatePoolError("the pooled connection was closed by the server") from exc
             raise
 
     return engine

@@ -11,9 +11,10 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
-from lms.core.db import Base, IdMixin, TimestampMixin, UTCDateTime
+from lms.core.db import Base, IdMixin, TimestampMixin, UTCDateTime, byte_order_string
+from lms.search.text import title_norm
 
 
 class CourseStatus(StrEnum):
@@ -46,6 +47,10 @@ class Category(IdMixin, TimestampMixin, Base):
     position: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
 
 
+def _title_key_of_insert(context: Any) -> str:
+    return title_norm(context.get_current_parameters()["title"])
+
+
 class Course(IdMixin, TimestampMixin, Base):
     __tablename__ = "courses"
     __table_args__ = (
@@ -57,7 +62,7 @@ class Course(IdMixin, TimestampMixin, Base):
         Index("ix_courses_catalog_price", "status", "price_amount", "published_at", "id"),
         # "Price, low to high" breaks ties newest first: a mix of directions the index above cannot serve.
         Index("ix_courses_catalog_price_asc", "status", "price_amount", text("published_at DESC"), text("id DESC")),
-        Index("ix_courses_catalog_title", "status", "title", text("id DESC")),
+        Index("ix_courses_catalog_title_key", "status", "title_key", text("id DESC")),
         Index("ix_courses_category_id_status", "category_id", "status"),
         # A language filter's pages in the default order (newest), and its COUNT from the index alone.
         Index("ix_courses_catalog_language", "status", "language", "published_at", "created_at", "id"),
@@ -66,6 +71,12 @@ class Course(IdMixin, TimestampMixin, Base):
     )
 
     title: Mapped[str] = mapped_column(String(200), nullable=False)
+    # The title as the A-to-Z sort compares it: ``title_norm`` (lower case, without accents or punctuation)
+    # in code-point order, so "iOS" sorts among the I's on every backend and search (by the same key) agrees.
+    # Kept by ``_keep_title_key``; a Core insert without it gets it from its title.
+    title_key: Mapped[str] = mapped_column(
+        byte_order_string(200), nullable=False, server_default="", default=_title_key_of_insert
+    )
     slug: Mapped[str] = mapped_column(String(120), unique=True, nullable=False)
     subtitle: Mapped[str] = mapped_column(String(300), nullable=False, default="")
     description: Mapped[str] = mapped_column(Text, nullable=False, default="")
@@ -95,6 +106,11 @@ class Course(IdMixin, TimestampMixin, Base):
     rating_average: Mapped[int] = mapped_column(Integer, nullable=False, default=0)  # hundredths: 437 = 4.37
     lesson_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     duration_seconds: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+    @validates("title")
+    def _keep_title_key(self, _key: str, title: str) -> str:
+        self.title_key = title_norm(title)
+        return title
 
     @property
     def is_free(self) -> bool:

@@ -620,7 +620,9 @@ _SORTS: dict[str, list[Any]] = {
     "rating": [Course.rating_average.desc(), Course.rating_count.desc()],
     "price": [Course.price_amount.asc(), Course.published_at.desc()],
     "price_desc": [Course.price_amount.desc(), Course.published_at.desc()],
-    "title": [Course.title.asc()],
+    # By the title's key (``Course.title_key``), the same on every backend and in search: by the title
+    # itself PostgreSQL and SQLite put "iOS" after "Zoology", and MariaDB ignored only the case.
+    "title": [Course.title_key.asc()],
 }
 
 
@@ -653,15 +655,15 @@ CARD_COLUMNS = (
 )
 
 
-class CategoryRef(NamedTuple):
+class CardCategory(NamedTuple):
     id: str
     name: str
     slug: str
 
 
-def row_category(row: Row[Any]) -> CategoryRef | None:
+def row_category(row: Row[Any]) -> CardCategory | None:
     """The category of a row of ``CARD_COLUMNS`` (None for an uncategorized course)."""
-    return None if row.category_id is None else CategoryRef(row.category_id, row.category_name, row.category_slug)
+    return None if row.category_id is None else CardCategory(row.category_id, row.category_name, row.category_slug)
 
 
 def _grouped_total(filters: CatalogFilters) -> Select[int] | None:
@@ -726,6 +728,8 @@ async def catalog_page(
         .limit(page.page_size)
     )
     cards: list[CourseCard] = []
+    # On the session's connection (Core): no autoflush first, which is fine as the catalog is read in a
+    # unit of work of its own, with nothing pending.
     for row in await (await session.connection()).execute(stmt):
         cards.append(CourseCard(**card_fields(row, row_category(row), listed_instructors(row.instructors))))
         total = int(row.total or 0)
@@ -808,7 +812,7 @@ async def instructors_for(session: AsyncSession, course_ids: list[str]) -> dict[
 
 
 def card_fields(
-    course: Course | Row[Any], category: Category | CategoryRef | None, instructors: list[tuple[str, str]]
+    course: Course | Row[Any], category: Category | CardCategory | None, instructors: list[tuple[str, str]]
 ) -> dict[str, Any]:
     """The fields of a course card (``CourseCard``), shared by the catalog, the course page and search, from
     a course or a row of ``CARD_COLUMNS``. The nested parts are plain dicts, validated with the card in one

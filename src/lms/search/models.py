@@ -9,20 +9,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.dialects import mysql, postgresql
 from sqlalchemy.orm import Mapped, mapped_column
 
-from lms.core.db import Base, UTCDateTime
-
-
-def _prefix_text(length: int) -> String:
-    # Byte-order collations: prefix range scans use the btree on PostgreSQL, and MariaDB's accent- and
-    # case-insensitive default collation does not make distinct normalized words collide as keys.
-    return (
-        String(length)
-        .with_variant(postgresql.VARCHAR(length, collation="C"), "postgresql")
-        .with_variant(mysql.VARCHAR(length, collation="utf8mb4_bin"), "mysql", "mariadb")
-    )
+from lms.core.db import Base, UTCDateTime, byte_order_string
 
 
 class CourseSearch(Base):
@@ -40,7 +29,7 @@ class CourseSearch(Base):
     tags: Mapped[str] = mapped_column(Text, nullable=False, default="")
     # Description (plain text), instructor names and section/lesson titles.
     body: Mapped[str] = mapped_column(Text, nullable=False, default="")
-    title_norm: Mapped[str] = mapped_column(_prefix_text(200), nullable=False, default="")
+    title_norm: Mapped[str] = mapped_column(byte_order_string(200), nullable=False, default="")
     # The course status when indexed: decides whether its words count in the vocabulary.
     status: Mapped[str] = mapped_column(String(20), nullable=False)
     # Copies of the course's filter, facet and sort columns, so a search reads this table alone (joining
@@ -57,7 +46,7 @@ class SearchTitleWord(Base):
 
     __tablename__ = "search_title_words"
 
-    word: Mapped[str] = mapped_column(_prefix_text(100), primary_key=True)
+    word: Mapped[str] = mapped_column(byte_order_string(100), primary_key=True)
     course_id: Mapped[str] = mapped_column(
         String(36), ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True, index=True
     )
@@ -69,7 +58,7 @@ class SearchTerm(Base):
     __tablename__ = "search_terms"
     __table_args__ = (Index("ix_search_terms_length_term", "length", "term"),)
 
-    term: Mapped[str] = mapped_column(_prefix_text(100), primary_key=True)
+    term: Mapped[str] = mapped_column(byte_order_string(100), primary_key=True)
     length: Mapped[int] = mapped_column(Integer, nullable=False)
     doc_freq: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
 

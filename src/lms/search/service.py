@@ -123,7 +123,7 @@ def _shape_and_params(dialect: str, query: _Query, filters: SearchFilters) -> tu
 # Built once per shape (a few dozen in practice): building one and deriving its cache key took 0.3-0.5 ms of
 # every search.
 @functools.lru_cache(maxsize=256)
-def _matching(shape: _Shape) -> tuple[Select[Any, Any], list[Any]]:
+def _matching(shape: _Shape) -> tuple[Select[Any, Any], tuple[Any, ...]]:
     """Published courses matching the query and the filters that are not facets, read from
     ``course_search`` (and ``courses`` for the popular and rating sorts), without columns yet; and the rank
     keys (higher is better; none without words). The facets' own filters (category, level, language,
@@ -136,9 +136,10 @@ def _matching(shape: _Shape) -> tuple[Select[Any, Any], list[Any]]:
     if shape.instructor:
         taught = select(CourseInstructor.course_id).where(CourseInstructor.user_id == bindparam("instructor"))
         stmt = stmt.where(CourseSearch.course_id.in_(taught))
-    rank: list[Any] = []
+    rank: tuple[Any, ...] = ()
     if shape.tokens:
-        stmt, rank = repository.apply_match(stmt, shape.dialect, shape.tokens)
+        stmt, ranks = repository.apply_match(stmt, shape.dialect, shape.tokens)
+        rank = tuple(ranks)
     for i in range(shape.title_words):
         titled = select(SearchTitleWord.course_id).where(SearchTitleWord.word == bindparam(f"title_word_{i}"))
         stmt = stmt.where(CourseSearch.course_id.in_(titled))
@@ -156,8 +157,9 @@ def _every_match_statement(shape: _Shape) -> Select[Any, Any]:
 
 @functools.lru_cache(maxsize=256)
 def _groups_statement(shape: _Shape) -> Select[Any, Any]:
-    """Two passes, the first: how many matches share each combination of facet values."""
-    stmt, _ = _matching(shape)
+    """Two passes, the first: how many matches share each combination of facet values. (Built from the
+    newest sort's shape: the popular and rating sorts would join ``courses`` for nothing.)"""
+    stmt, _ = _matching(shape._replace(sort="newest"))
     facet_columns = _facet_columns()
     # By position: the free/paid CASE repeated would hold parameters of its own, which PostgreSQL cannot
     # tell are the selected expression.
@@ -182,7 +184,7 @@ def _page_statement(shape: _Shape, active: tuple[bool, ...]) -> Select[str]:
     )
 
 
-def _sql_order(dialect: str, sort: str, rank: list[Any]) -> list[Any]:
+def _sql_order(dialect: str, sort: str, rank: Sequence[Any]) -> list[Any]:
     """``_sort_key``'s order in SQL: the same keys, and a course never published after every dated one."""
     newest = CourseSearch.published_at.desc()
     if dialect == "postgresql":
@@ -246,10 +248,10 @@ def _match_columns() -> tuple[Any, ...]:
     )
 
 
-def _sort_columns(sort: str, rank: list[Any]) -> list[Any]:
+def _sort_columns(sort: str, rank: Sequence[Any]) -> list[Any]:
     """The columns only one sort needs (a match's keys from ``_KEYS`` on)."""
     if sort == "relevance":
-        return rank
+        return list(rank)
     if sort == "popular":
         return [Course.enrollment_count]
     if sort == "rating":
@@ -419,7 +421,9 @@ async def _browse(
 ) -> tuple[_Groups, list[str]]:
     """The facet groups and the page's course ids of a search without words, from ``catalog_groups`` and the
     catalog's own page statement (its sort's index): reading every published course instead took 74 ms at
-    10,000 courses."""
+    10,000 courses. The catalog's orders are search's (``_sql_order``): the same keys (a course's
+    ``title_key`` is its document's ``title_norm``); only equal publication times break differently (by
+    creation time, then id), which published courses never share to the microsecond in practice."""
     groups: _Groups = Counter()
     g = CatalogGroup
     for category_id, group_level, group_language, is_free, n in await session.execute(
@@ -456,8 +460,23 @@ async def _run(
     wanted = (filters.category, filters.level, filters.language, filters.price)
     if _is_browse(query, filters):
         groups, page_ids = await _browse(session, filters, wanted, page)
-        total = sum(n for values, n in groups.items() if _passes(values, wanted))
-        return await _hits(session, query, page_ids), total, _facet_lists(_facets(groups, wanted, categories))
+    else:
+        groups, page_ids = await _matches(session, dialect, query, filters, wanted, page)
+    total = sum(n for values, n in groups.items() if _passes(values, wanted))
+    return await _hits(session, query, page_ids), total, _facet_lists(_facets(groups, wanted, categories))
+
+
+async def _matches(
+    session: AsyncSession,
+    dialect: str,
+    query: _Query,
+    filters: SearchFilters,
+    wanted: tuple[str | None, ...],
+    page: PageParams,
+) -> tuple[_Groups, list[str]]:
+    """The facet groups and the page's course ids of a search with words, in one pass or two. (Two passes,
+    like ``_browse``, are two statements under READ COMMITTED: a course published between them can count
+    in the facets and be missing from the page, as with any page read apart from its total.)"""
     shape, params = _shape_and_params(dialect, query, filters)
     # Run on the connection (Core): plain rows, without the ORM's per-row loading (1-1.7 ms at 1,194 matches).
     connection = await session.connection()
@@ -465,7 +484,6 @@ async def _run(
         groups = Counter(
             {tuple(values): n for *values, n in await connection.execute(_groups_statement(shape), params)}
         )
-        total = sum(n for values, n in groups.items() if _passes(values, wanted))
         active = tuple(value is not None for value in wanted)
         page_params: dict[str, Any] = {f"facet_{i}": value for i, value in enumerate(wanted) if value is not None}
         page_params |= {"page_offset": page.offset, "page_size": page.page_size}
@@ -476,10 +494,9 @@ async def _run(
         keys = {key: _facet_values(key) for key in counted}
         groups = Counter({keys[key]: n for key, n in counted.items()})
         chosen = _narrowed(matches, keys, wanted)
-        total = len(chosen)
         ranked = bool(query.tokens)
         page_ids = [m[_ID] for m in _first(chosen, filters.sort, ranked, page.offset + page.page_size)[page.offset :]]
-    return await _hits(session, query, page_ids), total, _facet_lists(_facets(groups, wanted, categories))
+    return groups, page_ids
 
 
 def _facet_lists(facets: dict[str, list[tuple[str, str, int]]]) -> Facets:
